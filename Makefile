@@ -1,0 +1,28 @@
+# genloom: the two commands a fresh machine needs are `make run` and `make test`.
+.PHONY: setup run test test-fast lint bench clean
+
+VENV := .venv
+BIN := $(VENV)/bin
+export OMP_WAIT_POLICY ?= PASSIVE
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(BIN)/genloom demo
+
+test: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not e2e and not slow"
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+
+bench: setup
+	$(BIN)/python bench/text.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

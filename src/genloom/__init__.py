@@ -1,0 +1,42 @@
+"""genloom: a local-first generative-AI engine.
+
+The public API is imported lazily so that ``genloom --help`` and light library
+uses do not pay for numpy, SQLAlchemy or llama.cpp at import time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "get_model": "genloom.models.registry",
+    "get_registry": "genloom.models.registry",
+    "ModelCard": "genloom.models.card",
+    "GenerationParams": "genloom.text.params",
+    "Message": "genloom.text.params",
+    "generate": "genloom.text.api",
+    "chat": "genloom.text.api",
+    "Store": "genloom.store.db",
+    "GenloomError": "genloom.errors",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from genloom.errors import GenloomError
+    from genloom.models.card import ModelCard
+    from genloom.models.registry import get_model, get_registry
+    from genloom.store.db import Store
+    from genloom.text.api import chat, generate
+    from genloom.text.params import GenerationParams, Message
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'genloom' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

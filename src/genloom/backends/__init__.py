@@ -1,0 +1,1 @@
+"""Model backends: one module per backend, registered in :mod:`genloom.backends.builtin`."""

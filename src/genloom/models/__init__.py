@@ -1,0 +1,1 @@
+"""Model cards, the registry, and the base classes of every output kind."""

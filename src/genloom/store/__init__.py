@@ -1,0 +1,1 @@
+"""Provenance: the generations database and the content-addressed asset store."""

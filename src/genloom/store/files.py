@@ -1,0 +1,95 @@
+"""Crash-safe file writes and the content-addressed blob store.
+
+Files are written to a temporary name beside the target, fsynced and renamed,
+so a crash leaves either the old file or the complete new one, never half of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_copy(src: Path, dst: Path) -> None:
+    dst = Path(dst)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    try:
+        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+            while block := inp.read(1 << 20):
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(dst.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - e.g. Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover
+        pass
+    finally:
+        os.close(fd)
+
+
+def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class BlobStore:
+    """Files named by their sha256: ``root/ab/cdef....ext``. Writing twice is free."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha256: str, ext: str = "") -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+        ext = ext if not ext or ext.startswith(".") else f".{ext}"
+        return self.root / sha256[:2] / f"{sha256[2:]}{ext}"
+
+    def put_bytes(self, data: bytes, ext: str = "") -> tuple[str, Path]:
+        sha = hashlib.sha256(data).hexdigest()
+        path = self.path_for(sha, ext)
+        if not path.exists():
+            atomic_write_bytes(path, data)
+        return sha, path
+
+    def put_file(self, src: Path, ext: str | None = None) -> tuple[str, Path]:
+        src = Path(src)
+        sha = sha256_file(src)
+        path = self.path_for(sha, src.suffix if ext is None else ext)
+        if not path.exists():
+            atomic_copy(src, path)
+        return sha, path

@@ -1,0 +1,112 @@
+"""Table definitions (SQLAlchemy Core) and the append-only list of migrations.
+
+Each migration is a named function applied once, in order, and recorded in
+``genloom_migrations``. Never edit or reorder one that has shipped: append.
+Migrations use Alembic's ``Operations`` so they run on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+metadata = sa.MetaData()
+
+migrations_table = sa.Table(
+    "genloom_migrations",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+generations = sa.Table(
+    "generations",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("task", sa.String(40), nullable=False),
+    sa.Column("model_id", sa.String(200), nullable=False),
+    sa.Column("model_sha256", sa.String(64)),
+    sa.Column("prompt", sa.Text),
+    sa.Column("system", sa.Text),
+    sa.Column("messages", sa.JSON),
+    sa.Column("params", sa.JSON),
+    sa.Column("seed", sa.BigInteger),
+    sa.Column("output", sa.Text),
+    sa.Column("status", sa.String(20), nullable=False, default="ok"),
+    sa.Column("error", sa.Text),
+    sa.Column("prompt_tokens", sa.Integer),
+    sa.Column("completion_tokens", sa.Integer),
+    sa.Column("ttft_ms", sa.Float),
+    sa.Column("duration_ms", sa.Float),
+    sa.Column("parent_ids", sa.JSON),
+    sa.Column("run_id", sa.String(40), index=True),
+    sa.Column("extra", sa.JSON),
+)
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("generation_id", sa.String(40), sa.ForeignKey("generations.id"), index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("mime", sa.String(100), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("meta", sa.JSON),
+)
+
+
+def _m001_initial(conn: Connection) -> None:
+    # Frozen copies of the first version of each table: later changes go in
+    # new migrations so old databases upgrade the same way new ones are made.
+    md = sa.MetaData()
+    sa.Table(
+        "generations",
+        md,
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("task", sa.String(40), nullable=False),
+        sa.Column("model_id", sa.String(200), nullable=False),
+        sa.Column("model_sha256", sa.String(64)),
+        sa.Column("prompt", sa.Text),
+        sa.Column("system", sa.Text),
+        sa.Column("messages", sa.JSON),
+        sa.Column("params", sa.JSON),
+        sa.Column("seed", sa.BigInteger),
+        sa.Column("output", sa.Text),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("error", sa.Text),
+        sa.Column("prompt_tokens", sa.Integer),
+        sa.Column("completion_tokens", sa.Integer),
+        sa.Column("ttft_ms", sa.Float),
+        sa.Column("duration_ms", sa.Float),
+        sa.Column("parent_ids", sa.JSON),
+        sa.Column("run_id", sa.String(40), index=True),
+        sa.Column("extra", sa.JSON),
+    )
+    sa.Table(
+        "assets",
+        md,
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("generation_id", sa.String(40), sa.ForeignKey("generations.id"), index=True),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("mime", sa.String(100), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False, index=True),
+        sa.Column("path", sa.Text, nullable=False),
+        sa.Column("size", sa.BigInteger, nullable=False),
+        sa.Column("meta", sa.JSON),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
+    ("m001_initial", _m001_initial),
+]

@@ -1,0 +1,1 @@
+"""Text and code generation: parameters, the model interface, tasks."""
