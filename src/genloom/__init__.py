@@ -25,12 +25,12 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from genloom.errors import GenloomError
-    from genloom.models.card import ModelCard
-    from genloom.models.registry import get_model, get_registry
-    from genloom.store.db import Store
-    from genloom.text.api import chat, generate
-    from genloom.text.params import GenerationParams, Message
+    from genloom.errors import GenloomError  # noqa: F401
+    from genloom.models.card import ModelCard  # noqa: F401
+    from genloom.models.registry import get_model, get_registry  # noqa: F401
+    from genloom.store.db import Store  # noqa: F401
+    from genloom.text.api import chat, generate  # noqa: F401
+    from genloom.text.params import GenerationParams, Message  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

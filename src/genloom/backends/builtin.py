@@ -13,7 +13,7 @@ from genloom.plugins import hookimpl
 
 @hookimpl
 def register_backends(register: Any) -> None:
-    from genloom.backends import embedded, llama_cpp, transformers_text
+    from genloom.backends import embedded, llama_cpp, minilm, transformers_text
 
     def llama_status(card: Any) -> str:
         if card.options.get("parts") or card.options.get("package_file"):
@@ -26,10 +26,13 @@ def register_backends(register: Any) -> None:
              description="GGUF language models via llama-cpp-python")
     register("transformers", transformers_text.factory, detect=transformers_text.detect,
              description="Hugging Face transformers causal LMs (local dir or hub id)")
+    register("minilm-onnx", minilm.factory, status=minilm.status,
+             description="MiniLM sentence embeddings on onnxruntime")
 
 
 @hookimpl
 def register_models(register: Any) -> None:
-    from genloom.backends import embedded
+    from genloom.backends import embedded, minilm
 
     embedded.register(register)
+    register(minilm.CARD)

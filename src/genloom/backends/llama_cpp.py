@@ -177,18 +177,21 @@ class LlamaCppModel(TextModel):
 
     def _run(self, tokens: list[int], max_tokens: int, kwargs: dict[str, Any], n_prompt: int) -> Iterator[Chunk]:
         with self._lock:
-            n_out = 0
             finish = None
+            pieces: list[str] = []
             try:
                 for part in self.llm.create_completion(tokens, max_tokens=max_tokens, stream=True, **kwargs):
                     choice = part["choices"][0]
                     text = choice["text"]
-                    finish = choice.get("finish_reason")
-                    n_out += 1
+                    finish = choice.get("finish_reason") or finish
                     if text:
+                        pieces.append(text)
                         yield Chunk(text)
             except (RuntimeError, ValueError) as exc:
                 raise GenerationFailed(f"llama.cpp failed while generating: {exc}") from exc
+            # Stream chunks are not tokens (stop-sequence look-ahead merges
+            # them), so count the tokens of the text actually produced.
+            n_out = max_tokens if finish == "length" else self.count_tokens("".join(pieces))
             yield Chunk("", finish_reason=finish or "stop", prompt_tokens=n_prompt, completion_tokens=n_out)
 
     def close(self) -> None:

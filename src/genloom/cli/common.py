@@ -51,8 +51,8 @@ def sampling_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
 def read_input(text: str | None, *, required: bool = True) -> str:
     """The argument, stdin, or both (stdin first, like ``cat f | llm 'summarize'``)."""
     piped = ""
-    stdin = click.get_text_stream("stdin")
-    if not stdin.isatty():
+    stdin = sys.stdin
+    if stdin is not None and not stdin.isatty():
         try:
             piped = stdin.read()
         except UnicodeDecodeError:

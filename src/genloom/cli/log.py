@@ -36,13 +36,16 @@ def log(ctx: click.Context, count: int, kind: str | None, model: str | None, as_
     from genloom.cli.console import console
 
     table = Table()
-    for col in ("id", "when", "kind", "task", "model", "prompt", "tokens", "ms"):
-        table.add_column(col, overflow="ellipsis", no_wrap=col != "prompt")
+    table.add_column("id", no_wrap=True)
+    table.add_column("when", no_wrap=True)
+    table.add_column("task / model", overflow="fold")
+    table.add_column("prompt", overflow="fold", ratio=1)
     for r in rows:
         prompt = (r["prompt"] or "").replace("\n", " ")
-        table.add_row(r["id"], r["created_at"].strftime("%Y-%m-%d %H:%M:%S"), r["kind"], r["task"], r["model_id"],
-                      prompt[:60] + ("…" if len(prompt) > 60 else ""), str(r["completion_tokens"] or ""),
-                      f"{r['duration_ms']:.0f}" if r["duration_ms"] else "")
+        prompt = prompt[:80] + ("…" if len(prompt) > 80 else "")
+        stats = f"{r['completion_tokens']} tok" if r["completion_tokens"] else ""
+        table.add_row(r["id"], r["created_at"].strftime("%m-%d %H:%M"),
+                      f"{r['kind']}/{r['task']}\n{r['model_id']} {stats}".strip(), prompt)
     console().print(table)
 
 

@@ -71,6 +71,9 @@ def code(prompt: str | None, output: Path | None, extract: bool, model: str | No
     from genloom.store.files import atomic_write_bytes
     from genloom.text.tasks import run_task, split_code
 
+    if output:
+        # Fail before generating: a finished generation must not be lost to a bad path.
+        _check_writable(output)
     body = read_input(prompt)
     opts = sampling_kwargs(kw)
     model_id = ensure_model_ready(model, "code")
@@ -78,7 +81,6 @@ def code(prompt: str | None, output: Path | None, extract: bool, model: str | No
     if as_json or extract or output:
         result = split_code(response.text())
         if output:
-            _check_writable(output)
             atomic_write_bytes(output, result.code.encode())
         if as_json:
             echo_json({"id": response.generation_id, "model": model_id, "language": result.language,
@@ -168,7 +170,9 @@ def chat_cmd(system: str | None, model: str | None, as_json: bool, no_log: bool,
     model_id = ensure_model_ready(model, "text")
     conversation = new_id("conv_")
     history: list[Message] = []
-    interactive = click.get_text_stream("stdin").isatty()
+    import sys
+
+    interactive = sys.stdin.isatty()
     if interactive:
         click.echo(f"Chatting with {model_id}. Type 'exit' or Ctrl-D to quit, '!reset' to start over.", err=True)
     while True:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     text = "text"
     code = "code"
     image = "image"

@@ -51,5 +51,5 @@ class TextModel(ABC):
     def weights_sha256(self) -> str | None:
         return self.card.sha256
 
-    def close(self) -> None:  # pragma: no cover - trivial
-        pass
+    def close(self) -> None:  # noqa: B027 - optional hook: backends that hold native memory free it here
+        return None
