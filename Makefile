@@ -1,5 +1,5 @@
 # genloom: the two commands a fresh machine needs are `make run` and `make test`.
-.PHONY: setup run test test-fast lint bench clean
+.PHONY: setup run demo test test-fast lint bench clean
 
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,6 +9,9 @@ setup:
 	@bash scripts/setup.sh
 
 run: setup
+	$(BIN)/genloom run "Create a launch kit for GlowTrail, a solar-powered camping lantern" -o out/launch-kit
+
+demo: setup
 	$(BIN)/genloom demo
 
 test: setup

@@ -27,6 +27,11 @@ from genloom.models.card import KINDS
 Progress = Callable[[float, str], None]
 
 RUNNERS: dict[str, str] = {
+    "image": "genloom.image.runner:run_image",
+    "video": "genloom.video.runner:run_video",
+    "speech": "genloom.audio.speech:run_speech",
+    "music": "genloom.music.compose:run_music",
+    "transcript": "genloom.audio.transcribe:run_transcript",
     "text": "genloom.api:run_text",
     "code": "genloom.api:run_code",
 }

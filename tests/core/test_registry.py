@@ -48,7 +48,7 @@ def test_default_model_can_be_overridden_by_env(monkeypatch):
     assert get_registry().default_card("text").id == "smollm2-135m"
 
 
-def test_plugin_registers_models_through_hook():
+def test_plugin_registers_models_through_hook(monkeypatch):
     card = ModelCard(id="plugin-model", kind=Kind.music, backend="plugin-backend", license="MIT")
 
     class Plugin:
@@ -63,6 +63,8 @@ def test_plugin_registers_models_through_hook():
     registry = get_registry()
     assert registry.card("plugin-model").kind == Kind.music
     assert registry.load("plugin-model") == "loaded!"
+    assert "plugin-model" in {c.id for c in registry.cards("music")}
+    monkeypatch.setenv("GENLOOM_DEFAULT_MUSIC_MODEL", "plugin-model")
     assert registry.default_card("music").id == "plugin-model"
 
 

@@ -23,8 +23,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "rewrite": ("genloom.cli.text", "rewrite", "Rewrite text in another tone."),
     "answer": ("genloom.cli.text", "answer", "Answer a question, optionally from a context file."),
     "models": ("genloom.cli.models", "models", "List, add, install and remove models."),
+    "pull": ("genloom.cli.catalog", "pull", "Download a model from the catalogue (resumable, verified)."),
+    "rm": ("genloom.cli.catalog", "rm", "Delete a pulled model from the cache."),
     "log": ("genloom.cli.log", "log", "Show recorded generations and their provenance."),
     "demo": ("genloom.cli.demo", "demo", "Run the demo on the embedded default models."),
+    "image": ("genloom.cli.media", "image", "Make an image (poster, sticker, icon, banner, ...) from a prompt."),
+    "video": ("genloom.cli.media", "video", "Make a short MP4/GIF clip from a prompt or stills."),
+    "plan": ("genloom.cli.brain", "plan", "Show the plan for a request (routing, steps, models) without running it."),
+    "run": ("genloom.cli.brain", "run", "Make what a request asks for: plan, run every step, show the results."),
+    "recipe": ("genloom.cli.brain", "recipe", "Named workflows (launch kit, story, ...): list, show, run."),
+    "explain": ("genloom.cli.brain", "explain", "Why this tool: which generator a request goes to, and why."),
+    "speak": ("genloom.cli.audio", "speak", "Speak text with an offline voice (WAV/FLAC/OGG/MP3, streaming)."),
+    "compose": ("genloom.cli.audio", "compose", "Compose music (MIDI + audio) from a description."),
+    "transcribe": ("genloom.cli.audio", "transcribe", "Transcribe speech in an audio file to text."),
+    "serve": ("genloom.cli.serve", "serve", "Serve the OpenAI-compatible API and the web studio."),
+    "batch": ("genloom.cli.batch", "batch", "Generate every request in a JSONL file (resumable; --ray to scale out)."),
 }
 
 # Commands that plain ``genloom "REQUEST"`` falls through to, when present.

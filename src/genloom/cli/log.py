@@ -86,6 +86,8 @@ def _print_tree(data: dict[str, Any]) -> None:
     from genloom.cli.console import console
 
     def label(node: dict[str, Any]) -> str:
+        if node.get("cycle"):  # a shared parent (a DAG, e.g. one headline feeding three steps): shown once
+            return f"[bold]{node['id']}[/] [dim](shown above)[/]"
         assets = ", ".join(f"{a['kind']}:{a['id']}" for a in node.get("assets", []))
         return f"[bold]{node['id']}[/] {node.get('kind')}/{node.get('task')} by {node.get('model_id')}" + (
             f" → {assets}" if assets else "")

@@ -12,10 +12,16 @@ from genloom.cli.common import echo_json
 @click.group(invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--kind", help="Only models that make this output kind.")
+@click.option("--available", is_flag=True, help="Show the catalogue of models to pull, and what fits here.")
 @click.pass_context
-def models(ctx: click.Context, as_json: bool, kind: str | None) -> None:
+def models(ctx: click.Context, as_json: bool, kind: str | None, available: bool) -> None:
     """List models (id, kind, tasks, backend, size, licence, source, installed)."""
-    if ctx.invoked_subcommand is None:
+    if ctx.invoked_subcommand is None and available:
+        from genloom.cli.catalog import show_available
+
+        _check_kind(kind)
+        show_available(as_json, kind)
+    elif ctx.invoked_subcommand is None:
         ctx.invoke(list_models, as_json=as_json, kind=kind)
 
 
@@ -132,3 +138,10 @@ def install(model_ids: tuple[str, ...], embedded: bool) -> None:
         with progress_bar(f"Assembling {card.id}", total=card.size_bytes or 0, unit="bytes") as update:
             path = ensure_installed(card, progress=lambda d, t: update(d, t))
         click.echo(f"{card.id}: installed at {path}")
+
+
+# Remote providers (OpenAI-compatible endpoints) are managed with the catalogue code.
+from genloom.cli.catalog import add_remote, remove_remote  # noqa: E402
+
+models.add_command(add_remote)
+models.add_command(remove_remote)

@@ -107,6 +107,13 @@ class Registry:
                 f"No model can make {kind.value!r} output",
                 hint="install one or register it with 'genloom models add PATH'",
             )
+        # Once the user pulled a catalogue model of this kind, the resource-aware
+        # choice (quality, speed, fits in memory) decides.
+        from genloom.models.choose import pick_default
+
+        picked = pick_default(kind, candidates)
+        if picked is not None:
+            return picked
         # A preferred default that can be assembled on first use beats a
         # lesser model that happens to be ready.
         preferred = [c for c in candidates if kind in c.default_for]

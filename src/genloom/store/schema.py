@@ -107,6 +107,42 @@ def _m001_initial(conn: Connection) -> None:
     md.create_all(conn)
 
 
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("request", sa.JSON),
+    sa.Column("plan", sa.JSON),
+    sa.Column("steps", sa.JSON),
+    sa.Column("result", sa.JSON),
+    sa.Column("error", sa.Text),
+)
+
+
+def _m002_jobs(conn: Connection) -> None:
+    # Server jobs (POST /v1/jobs): a snapshot per state change, so finished
+    # jobs can still be read after a restart.
+    md = sa.MetaData()
+    sa.Table(
+        "jobs",
+        md,
+        sa.Column("id", sa.String(40), primary_key=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("request", sa.JSON),
+        sa.Column("plan", sa.JSON),
+        sa.Column("steps", sa.JSON),
+        sa.Column("result", sa.JSON),
+        sa.Column("error", sa.Text),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", _m001_initial),
+    ("m002_jobs", _m002_jobs),
 ]

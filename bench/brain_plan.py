@@ -1,0 +1,67 @@
+"""Planning latency with the default LLM, and (optionally) a full launch-kit run.
+
+    .venv/bin/python bench/brain_plan.py            # multi-part plans with the default LLM (goal: <= 5 s)
+    .venv/bin/python bench/brain_plan.py --kit      # also run the launch kit end to end (goal: <= 120 s)
+
+Baseline for comparison: the same plans with the LLM stage off (rules only).
+The first LLM call pays the model load; it is reported apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REQUESTS = [
+    "I need a headline, a poster and a jingle",
+    "marketing launch kit for our solar charger: headline, ad copy, hero image with the headline, voiceover "
+    "script, narrated audio, a jingle, and a 15-second promo video",
+    "write a blog post about urban beekeeping with a header image",
+    "design a logo and write a slogan and a short jingle",
+    "a short story, a picture to go with it and a narration",
+    "headline, hero image and jingle, Aurora lamp launch",
+    "recycled-plastic sneakers by Loop: headline, ad copy and a promo video",
+]
+KIT = REQUESTS[1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kit", action="store_true", help="also execute the launch kit")
+    ap.add_argument("--model", help="text model (default: the registry default)")
+    args = ap.parse_args()
+    from genloom.brain import execute, plan
+
+    t0 = time.perf_counter()
+    plan("I need a headline and a poster", model=args.model)  # loads the model
+    print(f"first plan (model load included): {time.perf_counter() - t0:.2f} s")
+    with_llm, rules = [], []
+    for request in REQUESTS:
+        t = time.perf_counter()
+        p = plan(request, model=args.model)
+        with_llm.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        plan(request, use_llm=False)
+        rules.append(time.perf_counter() - t)
+        print(f"{with_llm[-1]:6.2f} s  {p.planned_by:<22} {len(p.steps)} steps  {p.deliverables}  {request[:50]!r}")
+    med_llm, med_rules = statistics.median(with_llm), statistics.median(rules)
+    print(f"multi-part plan p50 with LLM: {med_llm:.2f} s (max {max(with_llm):.2f} s); rules only: "
+          f"{med_rules * 1000:.1f} ms; ratio {med_llm / max(med_rules, 1e-6):.0f}x")
+    if args.kit:
+        out = Path(tempfile.mkdtemp(prefix="genloom-kit-"))
+        t = time.perf_counter()
+        result = execute(plan(KIT, model=args.model), output_dir=out)
+        total = time.perf_counter() - t
+        for r in result.steps:
+            print(f"  {r.status:<6} {r.step_id:<18} {r.seconds:6.1f} s  {', '.join(r.paths) or r.error}")
+        print(f"launch kit: {sum(r.status == 'ok' for r in result.steps)}/{len(result.steps)} steps ok in "
+              f"{total:.1f} s (goal 120 s); provenance: genloom log show {result.run_id} --tree")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

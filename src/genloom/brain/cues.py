@@ -1,0 +1,162 @@
+"""Lexical cues for output-first routing: which words name which output kind.
+
+A cue is either a *noun* (an artifact: "poster", "jingle", "cover letter"),
+a *verb* that fixes the output whatever its object ("describe", "narrate",
+"draw"), or a *modifier* that adds a kind to its head noun ("illustrated",
+"narrated"). Patterns are regular expressions matched on lower-cased text
+with word boundaries; longer patterns win over shorter overlapping ones, so
+"voiceover script" is one text cue, not speech + text.
+"""
+
+from __future__ import annotations
+
+# --- nouns: the artifact the user receives ---------------------------------
+NOUNS: dict[str, list[str]] = {
+    "code": [
+        r"code", r"source code", r"snippet", r"function", r"method", r"program", r"algorithm",
+        r"regex(?:es)?", r"regular expression", r"sql(?: query)?", r"(?:database )?schema", r"html", r"css",
+        r"javascript", r"typescript", r"python", r"rust (?:code|program|function|crate)", r"java", r"c\+\+",
+        r"c#", r"golang", r"kotlin", r"php", r"bash", r"shell", r"powershell", r"one-?liner", r"dockerfile",
+        r"makefile", r"docker compose file", r"yaml", r"json", r"api", r"endpoint", r"unit tests?",
+        r"test cases?", r"(?:react|vue|angular|svelte) component", r"component", r"cli(?: tool)?",
+        r"library", r"module", r"svg", r"script (?:that|to|which)", r"(?:python|bash|shell|node|js|javascript|"
+        r"powershell|ruby|perl|lua|php|sql|gdscript|applescript|r) scripts?", r"web ?page", r"website",
+        r"landing page", r"web app", r"app", r"game", r"bot", r"plugin", r"browser extension",
+        r"(?:for|while) loop", r"class (?:that|for|in)", r"(?:python|java|c\+\+|ruby|typescript) class",
+        r"github actions? workflow", r"workflow file", r"stack ?trace", r"(?:type|value|key|syntax|index|"
+        r"attribute|name)error", r"bug", r"compiler error", r"pygame", r"linked list", r"binary search tree",
+        r"data structure", r"server", r"http server", r"mermaid diagram", r"latex", r"config(?:uration)? file",
+        r"crontab", r"cron job", r"query", r"spreadsheet formula", r"excel formula", r"macro",
+    ],
+    "image": [
+        r"images?", r"pictures?", r"pics?", r"photos?", r"photographs?", r"photo-?realistic", r"illustrations?",
+        r"drawings?", r"paintings?", r"sketch(?:es)?", r"artworks?", r"(?:pixel|concept|fan|clip|line|digital|"
+        r"wall|album|cover|vector) art", r"logos?", r"icons?", r"posters?", r"flyers?", r"banners?",
+        r"wallpapers?", r"thumbnails?", r"portraits?", r"headshots?", r"avatars?", r"profile pic(?:ture)?",
+        r"pfp", r"stickers?", r"memes?", r"comic(?: strip)?", r"cartoons?", r"(?:birthday|greeting|"
+        r"christmas|holiday|wedding|thank you|invitation|recipe|business) card", r"card", r"infographics?",
+        r"diagram", r"mock-?ups?", r"renders?", r"album cover", r"book cover", r"cover image", r"emblem",
+        r"mascot", r"badge", r"tattoo(?: design)?", r"t-?shirt design", r"seamless pattern", r"hero image",
+        r"header image", r"background image", r"product (?:photo|shot)", r"selfie", r"emoji",
+        r"watercolou?r", r"oil painting", r"visual", r"graphic",
+    ],
+    "speech": [
+        r"voice-?overs?", r"voice over", r"narrations?", r"narrator", r"audio ?books?", r"podcast(?: episode)?",
+        r"voice (?:message|note|memo|recording|clip|greeting)", r"voicemail(?: greeting)?", r"audio version",
+        r"audio(?: file| clip| recording)?", r"recording", r"text[- ]to[- ]speech", r"tts", r"(?:to|into) speech",
+        r"pronunciation", r"voice", r"radio (?:ad|advert|commercial|spot|promo)s?",
+        r"podcast (?:trailer|teaser|promo|ad)s?", r"audio (?:ad|advert|trailer|promo|guide|tour)s?",
+    ],
+    "music": [
+        r"music", r"songs?", r"jingles?", r"melod(?:y|ies)", r"tunes?", r"soundtracks?",
+        r"(?:film|movie|game|orchestral|synth|piano|tense|epic) score", r"score(?= for)", r"beats?", r"tracks?", r"(?:drum|music|audio) loop",
+        r"loop", r"chiptunes?", r"lullab(?:y|ies)", r"instrumental", r"theme(?: song| music| tune)?",
+        r"ringtones?", r"symphony", r"sonata", r"waltz", r"anthem", r"piano piece", r"(?:piano|guitar|violin) "
+        r"(?:piece|solo)", r"sound ?effects?", r"sfx", r"ambient (?:sound|track|music)", r"lo-?fi",
+        r"chord progression", r"fanfare", r"(?:rain|ocean|wave|nature|forest|ambient|city) sounds",
+        r"white noise", r"bgm",
+    ],
+    "video": [
+        r"videos?", r"clips?", r"animations?", r"movies?", r"films?", r"trailers?", r"teasers?", r"reels?",
+        r"tiktoks?", r"youtube shorts?", r"time-?lapses?", r"slideshows?", r"gifs?", r"motion graphics",
+        r"cinemagraph", r"commercials?", r"screencast", r"footage", r"music video", r"vlog", r"explainer",
+        r"promo", r"cartoon (?:short|episode)", r"short film", r"video loops?", r"looping (?:video|clip|animation)",
+        r"(?:gif|animation|animated) loops?",
+    ],
+    "text": [
+        r"emails?", r"e-mails?", r"letters?(?! [a-z0-9]\b)", r"cover letter", r"essays?", r"poems?", r"poetry", r"haikus?",
+        r"limericks?", r"sonnets?", r"stor(?:y|ies)", r"short story", r"fairy tale", r"fable", r"novel",
+        r"chapter", r"book", r"articles?", r"blog(?: post)?", r"posts?", r"tweets?", r"threads?", r"captions?",
+        r"headlines?", r"slogans?", r"taglines?", r"(?:ad|marketing|sales|web|website|landing page|product|"
+        r"email) copy", r"copy", r"copywriting", r"descriptions?", r"summar(?:y|ies)", r"outlines?",
+        r"lists?", r"lyrics", r"bio", r"biography", r"resume", r"cv", r"reports?", r"speech", r"toast",
+        r"eulogy", r"jokes?", r"riddles?", r"recipes?", r"plans?", r"itinerar(?:y|ies)", r"press release",
+        r"newsletter(?: intro)?", r"reviews?", r"messages?", r"greetings?", r"announcements?", r"invitations?",
+        r"names?", r"titles?", r"prompts?", r"ideas?", r"tips", r"advice", r"answers?", r"translations?",
+        r"paragraphs?", r"sentences?", r"quotes?", r"proposal", r"agenda", r"faq", r"dialogue", r"screenplay",
+        r"(?:video|voice-?over|podcast|radio|youtube|ad|film|movie|commercial|narration) script",
+        r"script", r"shot list", r"brief", r"alt text", r"text", r"notes", r"meeting minutes", r"memo", r"tagline",
+        r"motto", r"mission statement", r"bullet points?", r"checklist", r"guide", r"tutorial",
+        r"explanation", r"definition", r"comparison", r"pros and cons", r"analysis", r"critique",
+        r"feedback", r"rhyme", r"verse", r"monologue", r"dialog", r"instructions", r"message",
+    ],
+}
+
+# --- verbs that fix the output kind whatever their object -----------------
+# ``dominant``: override the head noun ("describe a logo" is text).
+DOMINANT_VERBS: dict[str, list[str]] = {
+    "text": [
+        r"describe", r"explain", r"summari[sz]e", r"translate", r"brainstorm", r"suggest", r"list",
+        r"rewrite", r"proofread", r"paraphrase", r"critique", r"analy[sz]e", r"outline", r"tell me",
+        r"define", r"compare", r"recommend", r"understand", r"learn", r"teach me", r"how (?:\w+ ){0,4}works?", r"come up with (?:a |an |some )?(?:name|idea|title)s?",
+        r"give me (?:some |a few |\d+ )?(?:ideas|names|tips|suggestions)",
+    ],
+    "speech": [
+        r"narrate", r"read (?:[\w'-]+ ){0,3}(?:aloud|out loud|out)", r"read (?:it|this|that|them) "
+        r"(?:to me|back)", r"out loud", r"aloud", r"speak", r"pronounce", r"say",
+        r"in an? [\w ,-]{0,30}voice", r"record (?:it|this|that|them)",
+    ],
+    "image": [r"draw", r"paint", r"sketch", r"illustrate", r"photograph", r"doodle"],
+    "video": [r"animate", r"film"],
+    "music": [r"sing", r"hum"],
+    "code": [r"implement", r"refactor", r"debug", r"code", r"program", r"compile", r"fix (?:this|the|my) bug"],
+}
+
+# Verbs that only decide when no artifact noun does ("compose" a melody or an email).
+WEAK_VERBS: dict[str, list[str]] = {
+    "speech": [r"record"],
+    "music": [r"compose"],
+    "text": [r"write", r"draft", r"answer", r"reply"],
+    "image": [r"design"],
+}
+
+# Adjectives that add a kind to the artifact they qualify ("an illustrated story").
+MODIFIERS: dict[str, list[str]] = {
+    "image": [r"illustrated", r"with (?:pictures|illustrations|images)"],
+    "speech": [r"narrated", r"read-aloud"],
+    "video": [r"animated"],
+}
+
+# Adjectives that turn a text artifact into another kind ("a spoken message" is audio).
+CONVERTERS: dict[str, list[str]] = {
+    "speech": [r"spoken", r"recorded", r"voiced"],
+}
+
+# Opening words of a question: the user wants an answer, i.e. text.
+QUESTION_OPENERS = (
+    r"how", r"what", r"what's", r"whats", r"why", r"which", r"who", r"when", r"where", r"is", r"are",
+    r"does", r"should", r"can i", r"could i", r"is there", r"are there", r"any tips", r"tips on",
+)
+
+# Words that end the head phrase: what follows qualifies the artifact, it is
+# not another deliverable ("a caption FOR my photo", "the SVG FOR an icon").
+BOUNDARY_WORDS = frozenset(
+    "for of about on in to that which who whose where when from showing explaining describing featuring like "
+    "as into by using at saying says called named titled where while whom so because if than via inspired "
+    "based explains describes shows".split()
+)
+
+# Splitters between parts of a multi-part request. "with"-like joins attach
+# an attribute to the previous part instead of adding a deliverable when the
+# previous kind can carry it (text on an image, music in a video).
+AND_SPLIT = r"\s*(?:,|;|(?<![\w-])(?:and then|then|plus|as well as|along with|and also|also|and)(?![\w-])|&|\+)\s*"
+WITH_SPLIT = r"\s*(?<![\w-])(?:with|featuring|including|that includes|set to|accompanied by)(?![\w-])\s*"
+
+# (host, attribute): a host of this kind can contain an attribute of that kind.
+CONTAINS = {
+    ("image", "text"), ("video", "text"), ("video", "music"), ("video", "speech"), ("video", "image"),
+    ("music", "text"), ("code", "text"), ("code", "image"),
+}
+
+# Polite prefixes that carry no routing information.
+POLITE = (
+    r"(?:hey|hi|hello|ok|okay|please|pls|plz|genloom)[,!]?", r"(?:can|could|would|will) (?:you|u)(?: please| pls)?",
+    r"i (?:want|need|would like|'d like|d like) (?:you )?to", r"i want", r"i need", r"i'd like", r"i would like",
+    r"help me(?: to)?", r"let's", r"lets", r"go ahead and", r"quickly", r"just",
+)
+
+# Requests whose artifact is a bundle of several kinds when no parts are listed.
+BUNDLES: dict[str, list[str]] = {
+    r"podcast intro": ["music", "speech"],
+    r"(?:marketing |product )?launch kit": ["text", "image", "speech", "music", "video"],
+}

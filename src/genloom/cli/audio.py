@@ -1,0 +1,161 @@
+"""Audio commands: ``speak`` (text to speech), ``compose`` (music), ``transcribe`` (speech to text)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from genloom.cli.common import echo_json, read_input
+
+_STEPS = 1000
+
+
+@contextmanager
+def _progress(description: str, enabled: bool = True) -> Iterator[Callable[[float, str], None] | None]:
+    """A rich bar driven by a runner's ``progress(fraction, message)`` callback."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from genloom.cli.common import progress_bar
+
+    with progress_bar(description, total=_STEPS) as update:
+        yield lambda fraction, message: update(int(max(0.0, min(1.0, fraction)) * _STEPS), _STEPS)
+
+
+def _report(result: Any, as_json: bool, summary: str) -> None:
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    for path in result.paths:
+        click.echo(str(path))
+    click.echo(summary, err=True)
+
+
+@click.command()
+@click.argument("text", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Audio file to write (.wav, .flac, .ogg, .mp3). Without it, audio goes to stdout when piped.")
+@click.option("-v", "--voice", help="Voice name (heart, joe, ...); see --list-voices.")
+@click.option("-m", "--model", help="Speech model id (hibari, piper-joe, or one you added).")
+@click.option("--speed", type=float, default=1.0, show_default=True, help="0.5 (slow) to 2.0 (fast).")
+@click.option("-f", "--format", "fmt", type=click.Choice(["wav", "flac", "ogg", "mp3"]),
+              help="Output format (default: from the file extension, else wav).")
+@click.option("--seed", type=int, help="Seed for reproducible audio (hibari voices).")
+@click.option("--stream", is_flag=True, help="Write a WAV stream to stdout sentence by sentence (for a player).")
+@click.option("--sidecar", is_flag=True, help="Also write OUTPUT.json with the AI label and provenance.")
+@click.option("--list-voices", is_flag=True, help="List the voices and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def speak(text: str | None, output: Path | None, voice: str | None, model: str | None, speed: float,
+          fmt: str | None, seed: int | None, stream: bool, sidecar: bool, list_voices: bool, as_json: bool) -> None:
+    """Speak TEXT (argument and/or stdin) with an offline voice.
+
+    \b
+    genloom speak "Hello there." -o hello.wav
+    cat story.txt | genloom speak -o story.mp3 --voice joe
+    genloom speak "Streaming." --stream | aplay
+    """
+    if list_voices:
+        from genloom.audio.speech import list_voices as voices
+
+        rows = voices()
+        if as_json:
+            echo_json(rows)
+        else:
+            for r in rows:
+                flag = "*" if r["default"] else " "
+                state = "installed" if r["installed"] else "not installed"
+                click.echo(f"{flag} {r['voice']:<10} {r['model']:<22} {state}")
+        return
+    body = read_input(text)
+    if stream:
+        from genloom.audio.speech import stream as stream_speech
+
+        if sys.stdout.isatty():
+            raise click.UsageError("--stream writes WAV bytes: pipe it into a player (| aplay) or a file")
+        out = sys.stdout.buffer
+        for chunk in stream_speech(body, voice=voice, model=model, speed=speed, seed=seed):
+            out.write(chunk)
+            out.flush()
+        return
+    to_stdout = output is None
+    if to_stdout and sys.stdout.isatty():
+        raise click.UsageError("Give -o FILE (or pipe stdout, or use --stream)")
+    from genloom import api
+
+    params: dict[str, Any] = {"voice": voice, "speed": speed, "seed": seed, "sidecar": sidecar}
+    if fmt:
+        params["format"] = fmt
+    with _progress("Speaking", enabled=not as_json) as progress:
+        result = api.create("speech", body, model=model, params=params, output=output, progress=progress)
+    if to_stdout:
+        sys.stdout.buffer.write(Path(result.paths[0]).read_bytes())
+        return
+    meta = result.meta
+    _report(result, as_json, f"{meta['duration_s']:.1f} s of speech, voice {meta['voice']} ({result.model_id}), "
+                             f"generation {result.generation_id}")
+
+
+@click.command()
+@click.argument("prompt", required=False)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Audio file to write (.wav, .flac, .ogg, .mp3), or .mid for MIDI only.")
+@click.option("--midi", "midi_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the MIDI file here.")
+@click.option("-m", "--model", help="Music model id (default: bach-composer).")
+@click.option("--key", help="Key, e.g. 'D minor', 'F#', 'Eb major' (overrides the prompt).")
+@click.option("--tempo", type=int, help="Tempo in beats per minute.")
+@click.option("--duration", type=float, help="Length in seconds.")
+@click.option("--instruments", help="e.g. strings, piano, organ, choir, brass, woodwinds, 'flute cello'.")
+@click.option("--seed", type=int, help="Seed for a reproducible piece.")
+@click.option("--soundfont", type=click.Path(dir_okay=False), help="A General MIDI .sf2 soundfont for FluidSynth.")
+@click.option("--engine", type=click.Choice(["auto", "fluidsynth", "builtin"]), default="auto", show_default=True,
+              help="Audio renderer.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["wav", "flac", "ogg", "mp3"]), help="Audio format.")
+@click.option("--sidecar", is_flag=True, help="Also write FILE.json with the AI label and provenance.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def compose(prompt: str | None, output: Path | None, midi_out: Path | None, model: str | None, key: str | None,
+            tempo: int | None, duration: float | None, instruments: str | None, seed: int | None,
+            soundfont: str | None, engine: str, fmt: str | None, sidecar: bool, as_json: bool) -> None:
+    """Compose music from a description: key, mode, tempo, length, instruments and mood.
+
+    \b
+    genloom compose "a calm piece in D minor, 30 seconds" -o out.wav --midi out.mid
+    genloom compose "joyful strings, 120 bpm, 1 minute" -o joy.ogg
+    """
+    from genloom import api
+
+    body = read_input(prompt, required=False) or "a piece of music"
+    params: dict[str, Any] = {"key": key, "tempo": tempo, "duration": duration, "instruments": instruments,
+                              "seed": seed, "midi": midi_out, "soundfont": soundfont, "engine": engine,
+                              "sidecar": sidecar}
+    if fmt:
+        params["format"] = fmt
+    params = {k: v for k, v in params.items() if v is not None}
+    with _progress("Composing", enabled=not as_json) as progress:
+        result = api.create("music", body, model=model, params=params, output=output, progress=progress)
+    m = result.meta
+    _report(result, as_json, f"{m['key']}, {m['tempo']} bpm, {m['instruments']}, {m['duration_s']:.1f} s "
+                             f"(render: {m['render']}), generation {result.generation_id}")
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-m", "--model", help="Transcription model id (default: pocketsphinx-en-us).")
+@click.option("--expect", "lm_text", help="Text the audio is expected to say: restricts recognition to its words.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the transcript here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def transcribe(file: Path, model: str | None, lm_text: str | None, output: Path | None, as_json: bool) -> None:
+    """Transcribe the speech in FILE (WAV, FLAC, OGG or MP3) to text."""
+    from genloom import api
+
+    params = {"lm_text": lm_text} if lm_text else {}
+    with _progress("Transcribing", enabled=not as_json) as progress:
+        result = api.create("transcript", str(file), model=model, params=params, output=output, progress=progress)
+    if as_json:
+        echo_json(result.to_dict())
+    else:
+        click.echo(result.text)

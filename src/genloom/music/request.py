@@ -1,0 +1,244 @@
+"""From words to a musical spec: key, mode, tempo, length, instruments, feel.
+
+Explicit values win ("in F# minor", "90 bpm", "45 seconds", "16 bars",
+"with strings"); mood words fill in the rest ("calm" is slow and soft,
+"sad"/"darker" is minor, "joyful"/"brighter" is major and quick, ...).
+``params`` from the API override both.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from genloom.errors import InvalidInput
+
+PITCH_CLASSES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
+NAMES_SHARP = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+MIN_TEMPO, MAX_TEMPO = 30, 240
+MIN_SECONDS, MAX_SECONDS = 2.0, 600.0
+
+# General MIDI programs for soprano, alto, tenor, bass.
+ENSEMBLES: dict[str, list[int]] = {
+    "piano": [0, 0, 0, 0],
+    "strings": [40, 40, 41, 42],
+    "string quartet": [40, 40, 41, 42],
+    "organ": [19, 19, 19, 19],
+    "choir": [52, 52, 52, 52],
+    "brass": [56, 60, 57, 58],
+    "woodwinds": [73, 68, 71, 70],
+    "guitar": [24, 24, 24, 24],
+    "harp": [46, 46, 46, 46],
+    "music box": [10, 10, 10, 10],
+    "synth": [80, 81, 89, 38],
+    "electric piano": [4, 4, 4, 4],
+}
+SOLO: dict[str, int] = {
+    "violin": 40, "viola": 41, "cello": 42, "double bass": 43, "contrabass": 43, "flute": 73, "oboe": 68,
+    "clarinet": 71, "bassoon": 70, "trumpet": 56, "horn": 60, "french horn": 60, "trombone": 57, "tuba": 58,
+    "harpsichord": 6, "celesta": 8, "vibraphone": 11, "marimba": 12, "accordion": 21, "saxophone": 65,
+    "sax": 65, "recorder": 74, "voice": 52, "vocals": 52, "bells": 14, "glockenspiel": 9,
+}
+# Mood words: (mode or None, tempo, velocity, busyness, novelty, default ensemble)
+MOODS: dict[str, tuple[str | None, int, int, float, float, str]] = {
+    "calm": (None, 66, 62, 0.5, 0.25, "strings"), "peaceful": (None, 63, 60, 0.5, 0.25, "strings"),
+    "serene": ("major", 62, 58, 0.4, 0.2, "strings"), "gentle": (None, 70, 58, 0.6, 0.25, "piano"),
+    "relaxing": (None, 64, 58, 0.5, 0.25, "piano"), "soft": (None, 72, 52, 0.6, 0.3, "piano"),
+    "quiet": (None, 70, 50, 0.6, 0.3, "piano"), "dreamy": (None, 66, 56, 0.6, 0.45, "harp"),
+    "sad": ("minor", 60, 60, 0.7, 0.3, "strings"), "melancholy": ("minor", 62, 60, 0.8, 0.3, "strings"),
+    "melancholic": ("minor", 62, 60, 0.8, 0.3, "strings"), "mournful": ("minor", 54, 58, 0.6, 0.25, "organ"),
+    "somber": ("minor", 58, 60, 0.6, 0.25, "organ"), "sombre": ("minor", 58, 60, 0.6, 0.25, "organ"),
+    "dark": ("minor", 66, 68, 0.8, 0.35, "organ"), "darker": ("minor", 66, 68, 0.8, 0.35, "organ"),
+    "gloomy": ("minor", 58, 60, 0.6, 0.3, "organ"), "tragic": ("minor", 60, 74, 0.8, 0.3, "strings"),
+    "mysterious": ("minor", 76, 58, 1.0, 0.5, "woodwinds"), "tense": ("minor", 100, 76, 1.2, 0.45, "strings"),
+    "dramatic": ("minor", 92, 84, 1.2, 0.4, "brass"), "angry": ("minor", 126, 96, 1.3, 0.45, "brass"),
+    "happy": ("major", 112, 80, 1.0, 0.3, "piano"), "joyful": ("major", 116, 84, 1.1, 0.3, "strings"),
+    "cheerful": ("major", 120, 80, 1.1, 0.3, "woodwinds"), "bright": ("major", 108, 78, 1.0, 0.3, "piano"),
+    "brighter": ("major", 108, 78, 1.0, 0.3, "piano"), "uplifting": ("major", 104, 80, 1.0, 0.3, "strings"),
+    "festive": ("major", 120, 88, 1.2, 0.3, "brass"), "triumphant": ("major", 96, 96, 1.0, 0.25, "brass"),
+    "majestic": ("major", 80, 90, 0.8, 0.2, "organ"), "solemn": (None, 60, 66, 0.5, 0.2, "organ"),
+    "hopeful": ("major", 92, 72, 0.9, 0.3, "strings"), "romantic": (None, 76, 66, 0.9, 0.35, "strings"),
+    "playful": ("major", 126, 76, 1.3, 0.45, "woodwinds"), "lively": (None, 126, 84, 1.3, 0.35, "strings"),
+    "energetic": (None, 138, 92, 1.4, 0.35, "brass"), "upbeat": ("major", 128, 86, 1.3, 0.35, "piano"),
+    "exciting": (None, 136, 92, 1.4, 0.4, "brass"), "epic": (None, 96, 100, 1.0, 0.3, "brass"),
+    "slow": (None, 56, None, None, None, None),  # type: ignore[dict-item]
+    "fast": (None, 140, None, None, None, None),  # type: ignore[dict-item]
+    "quick": (None, 132, None, None, None, None),  # type: ignore[dict-item]
+}
+TEMPO_WORDS = {"largo": 50, "lento": 52, "adagio": 66, "andante": 80, "moderato": 100, "allegretto": 108,
+               "allegro": 126, "vivace": 150, "presto": 176}
+
+
+@dataclass
+class Spec:
+    tonic: int = 0  # pitch class
+    mode: str = "major"
+    tempo: int = 90  # quarter notes per minute
+    seconds: float = 30.0
+    programs: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    instruments: str = "piano"
+    velocity: int = 74
+    busyness: float = 1.0
+    novelty: float = 0.3
+    moods: list[str] = field(default_factory=list)
+
+    @property
+    def key_name(self) -> str:
+        return f"{NAMES_SHARP[self.tonic]} {self.mode}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "key": self.key_name}
+
+
+def parse_key(text: str) -> tuple[int, str | None] | None:
+    """``"D minor"``, ``"F#"``, ``"E flat major"``, ``"Bbm"`` -> (pitch class, mode or None)."""
+    m = re.search(r"\b([a-g])\s*(#|♯|b(?![a-z])|♭|-?sharp|-?flat)?\s*(major|minor|maj\b|min\b|m\b)?",
+                  text.strip().lower())
+    if not m or m.start() != 0:
+        return None
+    pc = PITCH_CLASSES[m.group(1)]
+    acc = (m.group(2) or "").replace("-", "")
+    if acc in ("#", "♯", "sharp"):
+        pc += 1
+    elif acc in ("b", "♭", "flat"):
+        pc -= 1
+    mode = m.group(3)
+    mode = None if not mode else ("minor" if mode.startswith("m") and mode != "major" and mode != "maj" else "major")
+    return pc % 12, mode
+
+
+_KEY_IN_TEXT = re.compile(
+    r"\b(?:in|key of|key)\s+([a-g](?:\s*(?:#|♯|♭|b(?![a-z])|-?sharp|-?flat))?(?:\s*(?:major|minor))?)", re.I)
+_KEY_BARE = re.compile(r"\b([a-g](?:\s*(?:#|♯|♭|b(?![a-z])|-?sharp|-?flat))?\s+(?:major|minor))\b", re.I)
+
+
+def parse(prompt: str, params: dict[str, Any] | None = None) -> Spec:
+    """The spec for ``prompt``; ``params`` keys: key, mode, tempo, duration, instruments, busyness, novelty."""
+    params = dict(params or {})
+    text = (prompt or "").lower()
+    spec = Spec()
+    explicit_mode: str | None = None
+    explicit_tempo: int | None = None
+    ensemble: str | None = None
+    # Mood words first: explicit values below override them.
+    for word in re.findall(r"[a-z]+", text):
+        mood = MOODS.get(word)
+        if mood is None:
+            continue
+        spec.moods.append(word)
+        mode, tempo, velocity, busy, novelty, ens = mood
+        if mode:
+            spec.mode = mode
+        spec.tempo = tempo
+        if velocity is not None:
+            spec.velocity, spec.busyness, spec.novelty = velocity, busy, novelty
+        if ens and ensemble is None:
+            ensemble = ens
+    for word, bpm in TEMPO_WORDS.items():
+        if re.search(rf"\b{word}\b", text):
+            explicit_tempo = bpm
+    m = re.search(r"(\d{2,3})\s*(?:bpm|beats per minute)", text)
+    if m:
+        explicit_tempo = int(m.group(1))
+    m = _KEY_IN_TEXT.search(prompt or "") or _KEY_BARE.search(prompt or "")
+    if m:
+        key = parse_key(m.group(1))
+        if key:
+            spec.tonic, explicit_mode = key
+    if re.search(r"\bminor\b", text) and explicit_mode is None and m is None:
+        explicit_mode = "minor"
+    if re.search(r"\bmajor\b", text) and explicit_mode is None and m is None:
+        explicit_mode = "major"
+    seconds = _parse_length(text, explicit_tempo or spec.tempo)
+    if seconds is not None:
+        spec.seconds = seconds
+    programs, ens_name = _parse_instruments(text)
+    if programs:
+        spec.programs, spec.instruments = programs, ens_name
+    elif ensemble:
+        spec.programs, spec.instruments = list(ENSEMBLES[ensemble]), ensemble
+    if explicit_mode:
+        spec.mode = explicit_mode
+    if explicit_tempo:
+        spec.tempo = explicit_tempo
+    _apply_params(spec, params)
+    return spec
+
+
+def _parse_length(text: str, tempo: int) -> float | None:
+    m = re.search(r"(\d+):(\d{2})\b", text)
+    if m:
+        return int(m.group(1)) * 60 + int(m.group(2))
+    m = re.search(r"(\d+(?:\.\d+)?)\s*(?:-\s*)?(seconds?|secs?|s\b|minutes?|mins?|bars?|measures?)", text)
+    if not m:
+        return None
+    value, unit = float(m.group(1)), m.group(2)
+    if unit.startswith("m") and not unit.startswith("meas"):
+        return value * 60
+    if unit.startswith(("bar", "meas")):
+        return value * 4 * 60 / tempo
+    return value
+
+
+def _parse_instruments(text: str) -> tuple[list[int], str]:
+    for name in sorted(ENSEMBLES, key=len, reverse=True):
+        if re.search(rf"\b{name}s?\b", text):
+            return list(ENSEMBLES[name]), name
+    found: list[tuple[int, str]] = []
+    for name in sorted(SOLO, key=len, reverse=True):
+        for m in re.finditer(rf"\b{name}s?\b", text):
+            if not any(start <= m.start() < start + len(n) for start, n in found):
+                found.append((m.start(), name))
+    if not found:
+        return [], ""
+    names = [n for _, n in sorted(found)][:4]
+    # Named instruments take the voices top down; the last one fills the rest.
+    programs = [SOLO[n] for n in names] + [SOLO[names[-1]]] * (4 - len(names))
+    return programs, " + ".join(names)
+
+
+def _apply_params(spec: Spec, params: dict[str, Any]) -> None:
+    if params.get("key"):
+        key = parse_key(str(params["key"]))
+        if key is None:
+            raise InvalidInput(f"Cannot read key {params['key']!r}", hint="e.g. 'D minor', 'F#', 'Eb major'", param="key")
+        spec.tonic = key[0]
+        if key[1]:
+            spec.mode = key[1]
+    if params.get("mode"):
+        mode = str(params["mode"]).lower()
+        if mode not in ("major", "minor"):
+            raise InvalidInput(f"mode must be major or minor, got {mode!r}", param="mode")
+        spec.mode = mode
+    if params.get("tempo") is not None:
+        spec.tempo = _number(params["tempo"], "tempo", int)
+    if params.get("duration") is not None:
+        spec.seconds = _number(params["duration"], "duration", float)
+    if params.get("instruments"):
+        value = params["instruments"]
+        value = " ".join(value) if isinstance(value, (list, tuple)) else str(value)
+        programs, name = _parse_instruments(value.lower())
+        if not programs:
+            known = ", ".join(sorted(ENSEMBLES) + sorted(SOLO))
+            raise InvalidInput(f"Unknown instruments {value!r}", hint=f"known: {known}", param="instruments")
+        spec.programs, spec.instruments = programs, name
+    for name in ("busyness", "novelty"):
+        if params.get(name) is not None:
+            setattr(spec, name, _number(params[name], name, float))
+    if not MIN_TEMPO <= spec.tempo <= MAX_TEMPO:
+        raise InvalidInput(f"Tempo {spec.tempo} bpm is out of range", hint=f"use {MIN_TEMPO}-{MAX_TEMPO} bpm", param="tempo")
+    if not MIN_SECONDS <= spec.seconds <= MAX_SECONDS:
+        raise InvalidInput(f"Length {spec.seconds:g} s is out of range",
+                           hint=f"use {MIN_SECONDS:g} to {MAX_SECONDS:g} seconds", param="duration")
+    if not 0.0 <= spec.novelty <= 1.0:
+        raise InvalidInput("novelty must be between 0 and 1", param="novelty")
+    if not 0.0 <= spec.busyness <= 3.0:
+        raise InvalidInput("busyness must be between 0 and 3", param="busyness")
+
+
+def _number(value: Any, name: str, kind: type) -> Any:
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{name} must be a number, got {value!r}", param=name) from None

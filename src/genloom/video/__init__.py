@@ -1,0 +1,1 @@
+"""Video: clips from composed scenes and stills; see :mod:`genloom.video.runner`."""
