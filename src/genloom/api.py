@@ -131,7 +131,8 @@ def _text_like(kind: str, prompt: str, *, model: str | None, params: dict[str, A
     if progress:
         progress(0.0, "generating")
     text = response.text()
-    meta: dict[str, Any] = {"usage": response.usage(), "seed": response.params.seed}
+    meta: dict[str, Any] = {"usage": response.usage(), "seed": response.params.seed,
+                            "finish_reason": response.finish_reason}
     if kind == "code":
         split = split_code(text)
         meta.update(language=split.language, code=split.code, prose=split.prose)

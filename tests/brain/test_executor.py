@@ -186,3 +186,11 @@ def test_video_is_made_from_the_kits_own_image_voice_and_jingle(fake_model, fake
     assert video["params"]["images"] == [stored("image")]
     assert video["params"]["narration_audio"] == stored("speech")
     assert video["params"]["music_audio"] == stored("music")
+
+
+def test_length_capped_text_ends_on_a_whole_sentence() -> None:
+    from genloom.brain.executor import _whole_sentences
+
+    assert _whole_sentences("Light up the night. Order now and experience the") == "Light up the night."
+    assert _whole_sentences("Done! Really done.") == "Done! Really done."
+    assert _whole_sentences("no sentence end at all") == "no sentence end at all"

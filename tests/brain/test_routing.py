@@ -99,3 +99,15 @@ def test_dev_set_accuracy_without_llm() -> None:
     assert len(rows) > 120
     correct = sum(set(route(r["request"], use_llm=False).deliverables) == set(r["deliverables"]) for r in rows)
     assert correct / len(rows) >= 0.95
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("recycled-plastic sneakers by Loop: headline, ad copy and a promo video", ["text", "video"]),
+    ("a jingle for Pixel Quest, a platform game", ["music"]),
+    ("launch kit for Brightside, a budgeting app for students", ["text", "image", "speech", "music", "video"]),
+    ("a poster for Jazz Night, a jingle", ["image", "music"]),
+    ("a poster for Jazz Night, a jingle and a voiceover", ["image", "speech", "music"]),
+    ("turn this into an audiobook snippet: It was a dark and stormy night.", ["speech"]),
+])
+def test_subject_descriptions_are_not_deliverables(request_text: str, expected: list[str]) -> None:
+    assert route(request_text, use_llm=False).deliverables == expected

@@ -41,7 +41,8 @@ NOUNS: dict[str, list[str]] = {
         r"watercolou?r", r"oil painting", r"visual", r"graphic",
     ],
     "speech": [
-        r"voice-?overs?", r"voice over", r"narrations?", r"narrator", r"audio ?books?", r"podcast(?: episode)?",
+        r"voice-?overs?", r"voice over", r"narrations?", r"narrator",
+        r"audio ?book (?:snippets?|excerpts?|samples?|clips?|chapters?|versions?)", r"audio ?books?", r"podcast(?: episode)?",
         r"voice (?:message|note|memo|recording|clip|greeting)", r"voicemail(?: greeting)?", r"audio version",
         r"audio(?: file| clip| recording)?", r"recording", r"text[- ]to[- ]speech", r"tts", r"(?:to|into) speech",
         r"pronunciation", r"voice", r"radio (?:ad|advert|commercial|spot|promo)s?",

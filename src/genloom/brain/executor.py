@@ -36,6 +36,15 @@ CODE_EXT = {"python": ".py", "py": ".py", "javascript": ".js", "js": ".js", "typ
             "yaml": ".yaml", "yml": ".yaml", "dockerfile": ".dockerfile", "ruby": ".rb", "php": ".php"}
 
 
+def _whole_sentences(text: str) -> str:
+    """Drop the unfinished sentence a length-capped reply ends with (keep it if it is all there is)."""
+    cut = max(text.rfind(p) for p in (". ", "! ", "? ", ".\n", "!\n", "?\n"))
+    end = text.rstrip()
+    if end.endswith((".", "!", "?")):
+        return end
+    return text[:cut + 1].rstrip() if cut > 0 else text
+
+
 def _unquote(text: str) -> str:
     """Small models wrap a headline or script in quotes; the deliverable is the words."""
     t = text.strip()
@@ -57,7 +66,8 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 class _Run:
     def __init__(self, plan: Plan, output_dir: Path | None, on_event: OnEvent | None,
-                 cancel: threading.Event | None, use_llm: bool, ray_address: str | None = None):
+                 cancel: threading.Event | None, use_llm: bool, ray_address: str | None = None,
+                 done: dict[str, StepResult] | None = None, run_id: str | None = None):
         from genloom.distributed import get_runner
         from genloom.store.db import new_id
 
@@ -69,8 +79,12 @@ class _Run:
         self.on_event = on_event
         self.cancel = cancel or threading.Event()
         self.use_llm = use_llm
-        self.run_id = new_id("gen_")
-        self.results: dict[str, StepResult] = {}
+        self.run_id = run_id or new_id("gen_")
+        # Steps finished by an earlier, interrupted attempt: never run again,
+        # their outputs feed the steps that read them.
+        step_ids = {s.id for s in plan.steps}
+        self.done = {sid: r for sid, r in (done or {}).items() if sid in step_ids and r.status == "ok"}
+        self.results: dict[str, StepResult] = dict(self.done)
         self.lock = threading.Lock()
 
     def emit(self, event: Event) -> None:
@@ -172,8 +186,10 @@ class _Run:
             result.text = out.text if step.kind != "code" else (out.meta.get("code") or out.text)
             if step.kind == "text" and result.text:
                 result.text = _unquote(result.text)
+                if out.meta.get("finish_reason") == "length":
+                    result.text = _whole_sentences(result.text)
             result.asset_ids = list(out.asset_ids)
-            result.paths = [str(p) for p in self._export(index, step, out)]
+            result.paths = [str(p) for p in self._export(index, step, out, result.text)]
             if missing:
                 result.error = f"made without input(s) {', '.join(missing)}, which failed"
         except Cancelled:
@@ -192,7 +208,7 @@ class _Run:
                        "result": result.model_dump()})
         return result
 
-    def _export(self, index: int, step: Step, out: Any) -> list[Path]:
+    def _export(self, index: int, step: Step, out: Any, text: str | None = None) -> list[Path]:
         """Copy the step's output into ``output_dir`` (atomically); return where results are."""
         paths = [Path(p) for p in out.paths]
         if self.output_dir is None:
@@ -206,7 +222,7 @@ class _Run:
                 ext = CODE_EXT.get(str(out.meta.get("language") or "").lower(), ".txt")
                 body = out.meta.get("code") or out.text or ""
             else:
-                ext, body = ".md", _unquote(out.text or "")
+                ext, body = ".md", text if text is not None else _unquote(out.text or "")
             target = self.output_dir / f"{stem}{ext}"
             atomic_write_bytes(target, body.encode())
             return [target]
@@ -222,8 +238,11 @@ class _Run:
         t0 = time.perf_counter()
         steps = list(self.plan.steps)
         index = {s.id: i for i, s in enumerate(steps)}
-        pending = {s.id: s for s in steps}
+        pending = {s.id: s for s in steps if s.id not in self.done}
         running: dict[Future[StepResult], str] = {}
+        for sid, done in self.done.items():
+            self.emit({"type": "step_finished", "step_id": sid, "progress": 1.0, "resumed": True,
+                       "message": "finished before the restart", "result": done.model_dump()})
         with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="genloom-step") as pool:
             while pending or running:
                 if self.cancel.is_set():
@@ -259,6 +278,15 @@ class _Run:
 
         deliverable = {s.id for s in self.plan.steps if s.deliverable}
         parents = [r.generation_id for r in result.steps if r.generation_id and r.step_id in deliverable]
+        if self.done:
+            # A resumed run may have died after recording itself: record it once.
+            from genloom.errors import NotFound
+
+            try:
+                get_store().generation(self.run_id)
+                return
+            except NotFound:
+                pass
         summary = {"run_id": self.run_id, "deliverables": self.plan.deliverables,
                    "steps": [{"id": r.step_id, "kind": r.kind, "status": r.status, "generation_id": r.generation_id,
                               "paths": r.paths, "error": r.error} for r in result.steps]}
@@ -275,11 +303,19 @@ class _Run:
 
 def execute(plan: Plan, *, output_dir: Path | None = None, on_event: OnEvent | None = None,
             cancel: threading.Event | None = None, use_llm: bool = True, max_workers: int | None = None,
-            ray_address: str | None = None) -> RunResult:
-    """Run ``plan``; every step's outcome is in the result, failed ones with their error."""
+            ray_address: str | None = None, done: dict[str, StepResult] | None = None,
+            run_id: str | None = None) -> RunResult:
+    """Run ``plan``; every step's outcome is in the result, failed ones with their error.
+
+    Resuming an interrupted run: ``done`` maps step ids to the ``ok`` results of
+    steps that already finished (they are not run again; their outputs feed
+    the steps that read them, and a ``step_finished`` event with
+    ``"resumed": true`` is emitted for each), and ``run_id`` is the run's id
+    from the first attempt, so every generation of the run shares one id.
+    """
     from genloom.config import default_threads
 
     # One more worker than cores: one thread mostly waits on the LLM lock while media steps run.
     workers = max_workers or max(2, min(4, default_threads() + 1))
     return _Run(plan, Path(output_dir) if output_dir else None, on_event, cancel, use_llm,
-                ray_address).run(workers)
+                ray_address, done=done, run_id=run_id).run(workers)

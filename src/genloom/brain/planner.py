@@ -65,7 +65,11 @@ def choose_model(kind: str) -> tuple[str | None, str]:
 # -- topic ---------------------------------------------------------------------
 
 _TOPIC = re.compile(r"\b(?:about|for|of|on|called|named)\s+(.+)")
-_TOPIC_STOP = re.compile(r"\s*(?:[:;,]|\bwith\b|\bthat\b|\bwhich\b|\bin (?:a|an|the)\b).*$")
+# A comma ends the topic, except before an appositive that says what the
+# subject is ("GlowTrail, a solar-powered camping lantern"): that is the part
+# the writers most need.
+_TOPIC_STOP = re.compile(
+    r"\s*(?:[:;]|,(?!\s+(?:a|an|the|our|my|your)\s)|\bwith\b|\bthat\b|\bwhich\b|\bin (?:a|an|the)\b).*$")
 _AND = re.compile(r"\s+(?:and|then|plus)\s+")
 # Names of steps a modifier adds ("an illustrated narrated story").
 ADDED = {"image": "illustration", "speech": "narration", "video": "animation", "music": "music"}

@@ -149,9 +149,14 @@ def _strip_payload(text: str) -> str:
         return text
     head, _, tail = text.partition(":")
     tail_parts = [p for p in re.split(cues.AND_SPLIT, tail) if p and _matches(p)]
+    head_matches = _matches(head)
     head_kinds = _classify_part(head).kinds if head.strip() else []
-    introduces_list = not head_kinds or _LIST_INTRO.search(head) or len(head_kinds) > 1
-    if len(tail_parts) >= 2 and introduces_list and not any(m.role == "verb" for m in _matches(head)):
+    # A head made of its cue ("text to speech:") is an instruction about the tail;
+    # a head where a cue is incidental names the subject ("sneakers by Loop:",
+    # where "loop" is no music request) and the tail lists what to make.
+    directive = bool(head_matches) and sum(m.end - m.start for m in head_matches) >= 0.5 * len(head.strip())
+    introduces_list = not head_kinds or _LIST_INTRO.search(head) or len(head_kinds) > 1 or not directive
+    if len(tail_parts) >= 2 and introduces_list and not any(m.role == "verb" for m in head_matches):
         return tail  # "launch kit: a headline, a hero image and a jingle"
     return head if _matches(head) else text
 
@@ -283,9 +288,21 @@ def _split(text: str) -> list[tuple[str, str]]:
     return out
 
 
+# "for Brightside, a budgeting app for students": an appositive after a proper
+# name says what the subject is; its nouns ("app") are not deliverables. One
+# holding "and"/"plus" is a list of deliverables instead ("for Jazz Night, a
+# poster and a jingle"), and so is a bare "a jingle": both are left alone.
+_APPOSITIVE = re.compile(r"(\b(?:for|about|called|named|of)\s+[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*),"
+                         r"\s+(?:a|an|the)\s+(?=[^\s,;:]+\s+[^\s,;:])(?:(?!\band\b|\bplus\b|&)[^,;:])+(?=[,;:]|$)")
+
+
+def _drop_appositives(request: str) -> str:
+    return _APPOSITIVE.sub(r"\1", request)
+
+
 def route_rules(request: str) -> tuple[list[Part], list[str]]:
     """Stage 1. Returns the parts found (possibly none) and notes for explanations."""
-    text = normalize(request)
+    text = normalize(_drop_appositives(request))
     notes: list[str] = []
     if not text:
         return [], notes
