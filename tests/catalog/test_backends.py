@@ -17,21 +17,9 @@ import numpy as np
 import pytest
 
 from genloom.errors import InvalidInput, WeightsMissing
+from genloom.image.testing import byte_alphabet as _bytes_to_unicode
 from genloom.models.card import Kind, ModelCard
 from genloom.models.registry import get_registry
-
-
-def _bytes_to_unicode() -> dict[int, str]:
-    # GPT-2's byte-level alphabet, which Whisper's BPE vocabulary is built on.
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs], strict=True))
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 
-def _bytes_to_unicode() -> list[str]:
-    # CLIP's byte-level alphabet: printable bytes map to themselves, the rest above 255.
+def byte_alphabet() -> dict[int, str]:
+    """GPT-2/CLIP byte-level BPE alphabet: printable bytes map to themselves, the rest above 255."""
     bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
     cs = bs[:]
     n = 0
@@ -23,11 +23,11 @@ def _bytes_to_unicode() -> list[str]:
             bs.append(b)
             cs.append(256 + n)
             n += 1
-    return [chr(c) for c in cs]
+    return dict(zip(bs, [chr(c) for c in cs], strict=True))
 
 
 def write_tokenizer(path: Path) -> None:
-    chars = _bytes_to_unicode()
+    chars = list(byte_alphabet().values())
     vocab: dict[str, int] = {}
     for token in ["<|startoftext|>", "<|endoftext|>", *chars, *(c + "</w>" for c in chars)]:
         vocab.setdefault(token, len(vocab))
