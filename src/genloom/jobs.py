@@ -1,9 +1,12 @@
 """Background jobs: run a request, a recipe, a plan or one generator in a
 worker thread, with per-step progress, an event log and cancellation.
 
-In-process (threads); each state change is also written to the ``jobs`` table
-so finished jobs survive a restart. Jobs that were running when the process
-died are marked ``interrupted`` the next time a manager starts.
+In-process (threads); each state change is also written to the ``jobs`` table,
+and each finished step's result to ``job_steps`` as soon as it finishes, so
+jobs survive a crash: when a manager starts, every job whose process died
+(killed, crashed, or stopped mid-job) is resumed from its last finished step
+(``on_restart="resume"``, the default; finished steps are never run again) or
+marked failed with the reason (``on_restart="fail"``).
 
     manager = JobManager()
     job = manager.submit({"kind": "text", "prompt": "a haiku"})
@@ -13,6 +16,8 @@ died are marked ``interrupted`` the next time a manager starts.
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +28,10 @@ from genloom.errors import GenloomError, InvalidInput, NotFound
 log = logging.getLogger("genloom.jobs")
 
 FINAL = ("succeeded", "failed", "cancelled", "interrupted")
+ON_RESTART = ("resume", "fail")
+# Owners (JobManager tokens) alive in this process: a job owned by this pid
+# but by no live manager was left by an earlier process that had the same pid.
+_LIVE_OWNERS: set[str] = set()
 
 
 def jsonable(value: Any) -> Any:
@@ -77,6 +86,11 @@ class Job:
         self.created_at = time.time()
         self.updated_at = self.created_at
         self.status = "queued"
+        # Resuming: the run id of the first attempt, and the results of the steps it finished.
+        self.run_id: str | None = None
+        self.attempts = 1
+        self.finished_steps: dict[str, dict[str, Any]] = {}
+        self.user_cancelled = False
         self.plan: dict[str, Any] | None = None
         self.steps: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
@@ -132,7 +146,7 @@ class Job:
                 "id": self.id, "object": "job", "status": self.status, "created_at": self.created_at,
                 "updated_at": self.updated_at, "request": self.spec, "plan": self.plan,
                 "steps": [dict(s) for s in self.steps], "result": self.result, "error": self.error,
-                "progress": self.progress(),
+                "progress": self.progress(), "run_id": self.run_id, "attempts": self.attempts,
             }
             if events:
                 out["events"] = list(self.events)
@@ -196,16 +210,25 @@ def make_plan(spec: dict[str, Any]) -> Any:
 
 class JobManager:
     def __init__(self, workers: int = 2, max_pending: int = 64, persist: bool = True,
-                 ray_address: str | None = None):
+                 ray_address: str | None = None, on_restart: str = "resume"):
+        if on_restart not in ON_RESTART:
+            raise InvalidInput(f"on_restart={on_restart!r} is not one of {', '.join(ON_RESTART)}",
+                               param="on_restart", hint="GENLOOM_JOBS_ON_RESTART=resume or fail")
         # With an address, generations run on Ray (genloom serve --ray); same results either way.
         self.ray_address = ray_address
+        self.on_restart = on_restart
+        from genloom.store.files import _host
+
+        self.owner = f"{_host()}:{os.getpid()}:{secrets.token_hex(4)}"
+        _LIVE_OWNERS.add(self.owner)
+        self._stopping = False
         self.jobs: dict[str, Job] = {}
         self.max_pending = max_pending
         self.persist = persist
         self.pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="genloom-job")
         self._lock = threading.Lock()
         if persist:
-            self._mark_interrupted()
+            self.recover()
 
     # -- submitting ------------------------------------------------------
     def validate(self, spec: dict[str, Any]) -> None:
@@ -244,6 +267,12 @@ class JobManager:
         if job.cancel.is_set():
             self._finish(job, "cancelled")
             return
+        if job.run_id is None:
+            from genloom.store.db import new_id
+
+            # Chosen and saved before any step runs, so a resumed attempt's
+            # generations carry the same run id as the first one's.
+            job.run_id = job.id if job.spec.get("kind") else new_id("gen_")
         with job.lock:
             job.status = "running"
         self._save(job)
@@ -278,6 +307,9 @@ class JobManager:
         self._finish(job, "cancelled" if job.cancel.is_set() else "failed")
 
     def _finish(self, job: Job, status: str) -> None:
+        if status == "cancelled" and self._stopping and not job.user_cancelled:
+            # Cut off by a shutdown, not by its user: the next start resumes it.
+            status = "interrupted"
         with job.lock:
             job.status = status
         job.emit({"type": "job_finished", "status": status, "error": job.error})
@@ -293,6 +325,10 @@ class JobManager:
         with job.lock:
             job.steps = [{"id": 0, "index": 0, "kind": spec["kind"], "status": "pending", "progress": 0.0,
                           "description": f"generate {spec['kind']}", "model": spec.get("model")}]
+        done = job.finished_steps.get("0")
+        if done is not None:  # finished before the restart: its result stands, nothing is made twice
+            job.emit({"type": "step_finished", "step": 0, "result": done, "resumed": True})
+            return done
         job.emit({"type": "step_started", "step": 0})
 
         def progress(fraction: float, message: str = "") -> None:
@@ -303,21 +339,41 @@ class JobManager:
             job.emit({"type": "step_progress", "step": 0, "progress": fraction, "message": message})
 
         result = create(spec["kind"], spec["prompt"], model=spec.get("model"), params=dict(spec.get("params") or {}),
-                        run_id=job.id, progress=progress)
+                        run_id=job.run_id, progress=progress)
         data = _jsonable(result)
+        self._save_step(job, "0", data)
         job.emit({"type": "step_finished", "step": 0, "result": data})
+        self._save(job)
         return data
 
     def _run_plan(self, job: Job) -> Any:
         brain = _brain()
-        plan = make_plan(job.spec)
+        if job.plan is not None:  # resuming: the plan it started with, not a new (maybe different) one
+            plan = brain.Plan.model_validate(job.plan)
+        else:
+            plan = make_plan(job.spec)
         plan_dict = _jsonable(plan)
         with job.lock:
             job.plan = plan_dict
             job.steps = _steps_from_plan(plan_dict)
         job.emit({"type": "planned", "steps": len(job.steps)})
         self._save(job)
-        return brain.execute(plan, on_event=job.emit, cancel=job.cancel, ray_address=self.ray_address)
+
+        def on_event(event: dict[str, Any]) -> None:
+            finished = event.get("type") == "step_finished" and not event.get("resumed")
+            if finished:
+                # Saved before anyone can see the step as finished: a crash after
+                # this point never makes the step again.
+                self._save_step(job, str(event.get("step_id")), _jsonable(event.get("result")))
+            job.emit(event)
+            if finished:
+                self._save(job)
+
+        from genloom.brain.graph import StepResult
+
+        done = {sid: StepResult.model_validate(r) for sid, r in job.finished_steps.items()}
+        return brain.execute(plan, on_event=on_event, cancel=job.cancel, ray_address=self.ray_address,
+                             done=done or None, run_id=job.run_id)
 
     # -- reading -----------------------------------------------------------
     def job(self, job_id: str) -> Job:
@@ -345,6 +401,7 @@ class JobManager:
 
     def cancel(self, job_id: str) -> dict[str, Any]:
         job = self.job(job_id)
+        job.user_cancelled = True
         job.cancel.set()
         with job.lock:
             queued = job.status == "queued"
@@ -356,6 +413,8 @@ class JobManager:
         return self.job(job_id).done.wait(timeout)
 
     def shutdown(self) -> None:
+        self._stopping = True
+        _LIVE_OWNERS.discard(self.owner)
         for job in self.jobs.values():
             job.cancel.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -372,9 +431,13 @@ class JobManager:
         from genloom.store.db import get_store
 
         snap = job.snapshot()
+        with job.lock:
+            # Milestones only: progress ticks are many and worthless after a restart.
+            events = [e for e in job.events if e.get("type") != "step_progress"][-500:]
         row = dict(status=snap["status"], updated_at=datetime.fromtimestamp(snap["updated_at"], UTC),
                    request=_jsonable(snap["request"]), plan=snap["plan"], steps=snap["steps"],
-                   result=snap["result"], error=(snap["error"] or {}).get("message"))
+                   result=snap["result"], error=(snap["error"] or {}).get("message"), owner=self.owner,
+                   run_id=job.run_id, attempts=job.attempts, events=events)
         try:
             with get_store().engine.begin() as conn:
                 done = conn.execute(sa.update(schema.jobs).where(schema.jobs.c.id == job.id).values(**row))
@@ -392,7 +455,8 @@ class JobManager:
                 "updated_at": m["updated_at"].timestamp() if m["updated_at"] else None,
                 "request": m["request"], "plan": m["plan"], "steps": m["steps"] or [], "result": m["result"],
                 "error": {"message": m["error"]} if m["error"] else None,
-                "progress": 1.0 if m["status"] == "succeeded" else 0.0}
+                "progress": 1.0 if m["status"] == "succeeded" else 0.0, "run_id": m.get("run_id"),
+                "attempts": m.get("attempts") or 1}
 
     def _load(self, job_id: str) -> dict[str, Any] | None:
         if not self.persist:
@@ -416,16 +480,103 @@ class JobManager:
             rows = conn.execute(sa.select(schema.jobs).order_by(schema.jobs.c.created_at.desc()).limit(limit)).all()
         return [self._row(r) for r in rows]
 
-    def _mark_interrupted(self) -> None:
+    def _save_step(self, job: Job, step_id: str, result: Any) -> None:
+        """Record a finished step's result (its generation and assets are already committed)."""
+        if not self.persist:
+            return
+        import sqlalchemy as sa
+
+        from genloom.store import schema
+        from genloom.store.db import get_store, utcnow
+
+        job.finished_steps[step_id] = result
+        try:
+            with get_store().engine.begin() as conn:
+                conn.execute(sa.delete(schema.job_steps).where(schema.job_steps.c.job_id == job.id,
+                                                               schema.job_steps.c.step_id == step_id))
+                conn.execute(sa.insert(schema.job_steps).values(job_id=job.id, step_id=step_id,
+                                                                finished_at=utcnow(), result=result))
+        except Exception:
+            log.exception("could not save step %s of job %s", step_id, job.id)
+
+    # -- after a restart -----------------------------------------------------------
+    def _orphaned(self, owner: str | None) -> bool:
+        """Whether the process that ran a job is gone (so this manager may take it over)."""
+        from genloom.store.files import _host, pid_alive
+
+        if not owner:
+            return True
+        host, _, rest = owner.partition(":")
+        pid = rest.partition(":")[0]
+        if host != _host() or not pid.isdigit():
+            return False  # another machine's server: it resumes its own jobs
+        if int(pid) == os.getpid():
+            return owner not in _LIVE_OWNERS
+        return not pid_alive(int(pid))
+
+    def recover(self) -> list[str]:
+        """Resume (or fail, per ``on_restart``) the jobs whose process died; return their ids."""
         import sqlalchemy as sa
 
         from genloom.store import schema
         from genloom.store.db import get_store
+        from genloom.store.files import sweep_temp_files
 
+        jobs = schema.jobs
         try:
-            with get_store().engine.begin() as conn:
-                conn.execute(sa.update(schema.jobs).where(schema.jobs.c.status.in_(["queued", "running"]))
-                             .values(status="interrupted"))
+            store = get_store()
+            # A process killed mid-write leaves a temp file beside its target, never a half blob.
+            for tmp in sweep_temp_files(store.blobs.root):
+                log.info("removed %s, left by a killed process", tmp)
+            with store.engine.connect() as conn:
+                rows = conn.execute(sa.select(jobs).where(sa.or_(
+                    jobs.c.status.in_(["queued", "running"]),
+                    # 'interrupted' by a shutdown of this version (older ones left no owner)
+                    sa.and_(jobs.c.status == "interrupted", jobs.c.owner.is_not(None))))
+                    .order_by(jobs.c.created_at)).all()
         except Exception:
-            log.exception("could not mark interrupted jobs")
+            log.exception("could not look for interrupted jobs")
+            return []
+        recovered = []
+        for r in rows:
+            if not self._orphaned(r.owner):
+                continue
+            try:
+                with store.engine.begin() as conn:
+                    # Claim it; of two servers restarting together, one wins.
+                    same_owner = jobs.c.owner.is_(None) if r.owner is None else jobs.c.owner == r.owner
+                    claimed = conn.execute(sa.update(jobs).where(jobs.c.id == r.id, same_owner)
+                                           .values(owner=self.owner)).rowcount
+                    done = {s.step_id: s.result for s in conn.execute(
+                        sa.select(schema.job_steps).where(schema.job_steps.c.job_id == r.id))}
+            except Exception:
+                log.exception("could not take over job %s", r.id)
+                continue
+            if claimed != 1:
+                continue
+            job = self._restore(r, done)
+            recovered.append(job.id)
+            with self._lock:
+                self.jobs[job.id] = job
+            if self.on_restart == "fail":
+                self._fail(job, "interrupted: the server stopped while this job was running, and "
+                                "GENLOOM_JOBS_ON_RESTART=fail", "server_error", "interrupted")
+                continue
+            job.emit({"type": "job_resumed", "attempt": job.attempts, "finished_steps": sorted(done),
+                      "message": f"resumed after a restart; {len(done)} finished step(s) are kept"})
+            self._save(job)
+            self.pool.submit(self._run, job)
+        return recovered
 
+    def _restore(self, r: Any, done: dict[str, Any]) -> Job:
+        m = dict(r._mapping)
+        job = Job(m["id"], m["request"] or {})
+        job.created_at = m["created_at"].timestamp() if m["created_at"] else time.time()
+        job.plan = m["plan"]
+        job.steps = [dict(s) for s in m["steps"] or []]
+        job.run_id = m.get("run_id")
+        job.attempts = (m.get("attempts") or 1) + 1
+        job.finished_steps = dict(done)
+        # Renumbered so that seq stays the event's index (what ?after= counts).
+        job.events = [{**e, "seq": i} for i, e in enumerate(m.get("events") or [])]
+        return job

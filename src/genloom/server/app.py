@@ -44,7 +44,8 @@ def ui_dir() -> Any:
 
 def create_app(settings: Settings | None = None, *, job_workers: int = 2) -> FastAPI:
     settings = settings or Settings.from_env()
-    jobs = JobManager(workers=job_workers, ray_address=settings.ray_address)
+    jobs = JobManager(workers=job_workers, ray_address=settings.ray_address,
+                      on_restart=settings.jobs_on_restart)
     st = ServerState(settings=settings, scheduler=Scheduler(settings), jobs=jobs)
 
     @asynccontextmanager

@@ -9,6 +9,9 @@
   recently used idle ones are unloaded (default: 60% of RAM).
 * ``GENLOOM_MODEL_ALIASES``: JSON object ``{"alias": "model id or kind"}``,
   merged over the built-in OpenAI names.
+* ``GENLOOM_JOBS_ON_RESTART``: what a restarted server does with the jobs its
+  predecessor left unfinished: ``resume`` (default, from the last finished
+  step) or ``fail`` (marked failed with the reason).
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ class Settings:
     aliases: dict[str, str] = field(default_factory=lambda: dict(OPENAI_ALIASES))
     # Ray cluster for jobs ('local', 'auto', HOST:PORT); None runs them in-process.
     ray_address: str | None = None
+    jobs_on_restart: str = "resume"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -90,6 +94,10 @@ class Settings:
                 raise InvalidInput("GENLOOM_MODEL_ALIASES must be a JSON object of strings")
             aliases.update(extra)
         budget_mb = _float_env("GENLOOM_MEMORY_BUDGET_MB", 0)
+        on_restart = os.environ.get("GENLOOM_JOBS_ON_RESTART", "").strip().lower() or "resume"
+        if on_restart not in ("resume", "fail"):
+            raise InvalidInput(f"GENLOOM_JOBS_ON_RESTART={on_restart!r} is not 'resume' or 'fail'",
+                               hint="GENLOOM_JOBS_ON_RESTART=resume (the default) or fail")
         return cls(
             api_keys=load_keys(),
             max_body_bytes=int(_float_env("GENLOOM_MAX_BODY_MB", 16) * 2**20),
@@ -98,4 +106,5 @@ class Settings:
             idle_unload_s=_float_env("GENLOOM_IDLE_UNLOAD_S", 900),
             memory_budget_bytes=int(budget_mb * 2**20) if budget_mb > 0 else int(_total_ram_bytes() * 0.6),
             aliases=aliases,
+            jobs_on_restart=on_restart,
         )

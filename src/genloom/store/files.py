@@ -8,14 +8,62 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import socket
 import tempfile
 from pathlib import Path
+
+# Temp files carry the writer's host and pid, so a restarted server can tell
+# the leftovers of a killed process from a write still in progress.
+_TEMP = re.compile(r"^\..+\.(?P<host>[^.]+)-(?P<pid>\d+)\.[^.]+\.tmp$")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname()) or "host"
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.{_host()}-{os.getpid()}."
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def sweep_temp_files(root: Path) -> list[Path]:
+    """Delete temp files under ``root`` left by dead processes of this host; return them.
+
+    Writes in progress (live writers, other hosts sharing the folder) are left alone.
+    """
+    removed = []
+    host = _host()
+    for tmp in Path(root).rglob(".*.tmp"):
+        m = _TEMP.match(tmp.name)
+        if m is None or m["host"] != host or int(m["pid"]) == os.getpid() or pid_alive(int(m["pid"])):
+            continue
+        try:
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:
+            pass
+    return removed
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -31,7 +79,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_copy(src: Path, dst: Path) -> None:
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dst), suffix=".tmp", dir=dst.parent)
     try:
         with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
             while block := inp.read(1 << 20):

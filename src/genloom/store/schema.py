@@ -119,6 +119,21 @@ jobs = sa.Table(
     sa.Column("steps", sa.JSON),
     sa.Column("result", sa.JSON),
     sa.Column("error", sa.Text),
+    # m003: which process runs it, the run id its generations carry, how many
+    # times it was started, and its milestone events (kept across restarts).
+    sa.Column("owner", sa.String(200)),
+    sa.Column("run_id", sa.String(40)),
+    sa.Column("attempts", sa.Integer),
+    sa.Column("events", sa.JSON),
+)
+
+job_steps = sa.Table(
+    "job_steps",
+    metadata,
+    sa.Column("job_id", sa.String(40), primary_key=True),
+    sa.Column("step_id", sa.String(60), primary_key=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("result", sa.JSON, nullable=False),
 )
 
 
@@ -142,7 +157,31 @@ def _m002_jobs(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m003_durable_jobs(conn: Connection) -> None:
+    # Jobs that survive a crash: each finished step's result is saved as it
+    # finishes (job_steps), so a restarted server resumes after it.
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    op = Operations(MigrationContext.configure(conn))
+    op.add_column("jobs", sa.Column("owner", sa.String(200)))
+    op.add_column("jobs", sa.Column("run_id", sa.String(40)))
+    op.add_column("jobs", sa.Column("attempts", sa.Integer))
+    op.add_column("jobs", sa.Column("events", sa.JSON))
+    md = sa.MetaData()
+    sa.Table(
+        "job_steps",
+        md,
+        sa.Column("job_id", sa.String(40), primary_key=True),
+        sa.Column("step_id", sa.String(60), primary_key=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("result", sa.JSON, nullable=False),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", _m001_initial),
     ("m002_jobs", _m002_jobs),
+    ("m003_durable_jobs", _m003_durable_jobs),
 ]
