@@ -147,6 +147,8 @@ class Job:
                 "updated_at": self.updated_at, "request": self.spec, "plan": self.plan,
                 "steps": [dict(s) for s in self.steps], "result": self.result, "error": self.error,
                 "progress": self.progress(), "run_id": self.run_id, "attempts": self.attempts,
+                # What the installed models could not do as asked (from the plan), shown by clients.
+                "notes": list((self.plan or {}).get("notes") or []),
             }
             if events:
                 out["events"] = list(self.events)
@@ -205,6 +207,11 @@ def make_plan(spec: dict[str, Any]) -> Any:
         from genloom.errors import EmptyPrompt
 
         raise EmptyPrompt("The request is empty", param="request", hint="say what to make")
+    if spec.get("inputs"):
+        from genloom.inputs import from_assets
+
+        # Asset ids only: the files a step reads come from the store, never from the request.
+        return brain.plan(request, inputs=from_assets(list(spec["inputs"])))
     return brain.plan(request)
 
 

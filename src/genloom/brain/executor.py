@@ -10,11 +10,21 @@ is recorded whose parents are the deliverables, so
 Threads: language-model work (text/code steps, prompt writing) is serialised
 on :data:`genloom.brain.llm.LLM_LOCK` (llama.cpp already uses every core);
 speech, music, image and video steps run beside it.
+
+Inputs and durations (docs/brain.md, "Inputs"): a step may read the user's
+files (``plan.inputs``, ids like ``in1``) as well as earlier steps. Text steps
+get the file's words (audio and video are transcribed first) and are told to
+add nothing; a narration speaks a text file verbatim; a video keeps a user's
+clip or shows every user image. Durations chain: the narration is written to
+fit the video (the asked seconds, or the clip's length), a video with no asked
+length lasts as long as its narration, music is made as long as the video,
+and a narration that comes out too long is spoken faster rather than cut.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -23,11 +33,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
+from genloom.brain import sources
 from genloom.brain.graph import Plan, RunResult, Step, StepResult
 from genloom.brain.llm import LLM_LOCK
 from genloom.brain.prompts import duration_of, write_prompt
+from genloom.brain.spec import InputFile
+from genloom.errors import GenloomError, InvalidInput
 
+log = logging.getLogger(__name__)
 Event = dict[str, Any]
+# Room after the last spoken word before a video ends.
+TAIL_SECONDS = 0.5
+# The fastest a too-long narration is sped up to fit (beyond it, the video grows instead).
+MAX_FIT_SPEED = 1.35
 OnEvent = Callable[[Event], None]
 
 CODE_EXT = {"python": ".py", "py": ".py", "javascript": ".js", "js": ".js", "typescript": ".ts", "html": ".html",
@@ -59,6 +77,42 @@ class Cancelled(Exception):
     pass
 
 
+# What the text runner takes (genloom.text: sampling options and task fields); other spec keys
+# (seconds, language) become words of the prompt.
+TEXT_PARAMS = frozenset({"task", "system", "tone", "length", "context", "temperature", "top_p", "top_k", "min_p",
+                         "max_tokens", "stop", "seed", "repeat_penalty", "frequency_penalty", "presence_penalty",
+                         "json_schema", "json_object", "grammar"})
+
+
+def _text_request(step: Step, prompt: str, params: dict[str, Any], *, grounded: bool) -> tuple[str, dict[str, Any]]:
+    """A text/code step's prompt and runner params: spec settings the runner has no key for become words."""
+    extra = []
+    language = params.get("language")
+    if language and language != "en" and not grounded and step.kind == "text":
+        extra.append(f"Write it in {sources.language_name(str(language))}.")
+    seconds = params.get("seconds")
+    if seconds and not grounded and step.kind == "text" and "words" not in prompt:
+        extra.append(f"About {sources.words_for(float(seconds))} words: it is read aloud in {float(seconds):.0f} seconds.")
+    kept = {k: v for k, v in params.items() if k in TEXT_PARAMS}
+    if grounded:
+        kept["language"] = language  # the grounded writer reads it for translations
+        kept = {k: v for k, v in kept.items() if v is not None}
+    return (prompt + ("\n" + " ".join(extra) if extra else "")), kept
+
+
+def _normalise(step: Step, files: dict[str, InputFile]) -> None:
+    """Accept a planner that put input ids and the operation in params: move them to the step's fields."""
+    named = step.params.pop("input_files", None) or []
+    for ref in named:
+        if ref not in files:
+            raise InvalidInput(f"Step {step.id!r} uses input {ref!r}, which the plan does not have", param="inputs")
+        if ref not in step.inputs:
+            step.inputs.append(ref)
+    operation = step.params.pop("operation", None)
+    if operation and not step.operation:
+        step.operation = str(operation)
+
+
 def _fill(template: str, values: dict[str, str]) -> str:
     """Replace ``{name}`` placeholders that name known values; leave other braces alone."""
     return re.sub(r"\{([A-Za-z][\w-]*)\}", lambda m: values.get(m.group(1), m.group(0)), template)
@@ -86,117 +140,223 @@ class _Run:
         self.done = {sid: r for sid, r in (done or {}).items() if sid in step_ids and r.status == "ok"}
         self.results: dict[str, StepResult] = dict(self.done)
         self.lock = threading.Lock()
+        self.files = {f.id: f for f in plan.inputs}
+        for s in plan.steps:
+            _normalise(s, self.files)
+        # Who reads each step: a narration is sized to the video that uses it.
+        self.readers: dict[str, list[Step]] = {s.id: [] for s in plan.steps}
+        for s in plan.steps:
+            for ref in s.inputs:
+                if ref in self.readers:
+                    self.readers[ref].append(s)
+        self.waits = self._duration_waits()
+        self._scratch: Path | None = None
 
     def emit(self, event: Event) -> None:
         if self.on_event is None:
             return
         try:
             self.on_event({"run_id": self.run_id, **event})
-        except Exception:  # a broken display must not break the run
-            pass
+        except Exception:  # a broken display must not stop the run; the failure is logged, not hidden
+            log.exception("progress display failed on a %s event", event.get("type"))
 
-    # -- one step ---------------------------------------------------------------
-    def _prompt(self, step: Step, parents: dict[str, str], parent_ids: list[str]) -> tuple[str, list[str]]:
-        values = {"request": self.plan.request, "topic": self.plan.topic or self.plan.request, **parents}
-        if step.prompt:
-            return _fill(step.prompt, values), []
-        instruction = _fill(step.instruction, values)
-        if step.kind in ("text", "code"):
-            if not parents:
-                return instruction, []
-            context = "\n\n".join(f"{k}:\n{v}" for k, v in parents.items() if v)
-            return f"{instruction}\n\nUse this:\n{context}", []
-        written = write_prompt(step.kind, instruction, parents, duration=duration_of(instruction, 0) or None,
-                               parent_ids=parent_ids or None, run_id=self.run_id, use_llm=self.use_llm)
-        step.prompt_by = written.by  # type: ignore[assignment]
-        return written.prompt, [written.generation_id] if written.generation_id else []
+    def scratch(self) -> Path:
+        if self._scratch is None:
+            self._scratch = sources.scratch_dir()
+        return self._scratch
 
-    def _media_inputs(self, step: Step) -> dict[str, Any]:
-        """Files of earlier steps a video is made from: stills, voiceover, jingle."""
+    # -- durations ----------------------------------------------------------------
+    def _user_files(self, step: Step, *kinds: str) -> list[InputFile]:
+        return [self.files[r] for r in step.inputs if r in self.files and (not kinds or self.files[r].kind in kinds)]
+
+    def _video_target(self, video: Step) -> float | None:
+        """How long a video will be, when known before it is made: asked, else its clip's length."""
+        if video.params.get("seconds"):
+            return float(video.params["seconds"])
+        clips = self._user_files(video, "video")
+        if clips and clips[0].seconds:
+            return float(clips[0].seconds)
+        return None
+
+    def target_seconds(self, step: Step) -> float | None:
+        """The length a speech or music step must have: asked, else that of the video it is made for."""
+        if step.params.get("seconds"):
+            return float(step.params["seconds"])
+        for reader in self.readers.get(step.id, []):
+            if reader.kind == "video":
+                target = self._video_target(reader)
+                if target:
+                    return target
+        # A voiceover for the user's clip that the planner linked to the clip itself.
+        clips = self._user_files(step, "video")
+        if step.kind in ("speech", "music") and clips and clips[0].seconds and step.operation != "transcribe":
+            return float(clips[0].seconds)
+        return None
+
+    def _duration_waits(self) -> dict[str, list[str]]:
+        """Music for a video whose length comes from its narration waits for that narration."""
+        waits: dict[str, list[str]] = {}
+        for video in self.plan.steps:
+            if video.kind != "video" or self._video_target(video):
+                continue
+            speech = [r for r in video.inputs if r in self.readers and self.plan.step(r).kind == "speech"]
+            for r in video.inputs:
+                if r in self.readers and self.plan.step(r).kind in ("music", "sound") \
+                        and not self.plan.step(r).params.get("seconds"):
+                    waits.setdefault(r, []).extend(speech)
+        return waits
+
+    def _audio_seconds_of(self, step_ids: list[str], kind: str) -> float | None:
+        with self.lock:
+            results = [self.results.get(s) for s in step_ids]
+        for r in results:
+            if r is not None and r.status == "ok" and r.kind == kind:
+                path = self._playable(r, "audio/")
+                if path is not None:
+                    return sources.media_seconds(path)
+        return None
+
+    def _playable(self, r: StepResult, prefix: str) -> Path | None:
+        """The stored file of a step result whose mime starts with ``prefix`` (not the composer's MIDI)."""
         from genloom.store.db import get_store
 
         store = get_store()
+        for asset_id in r.asset_ids:
+            asset = store.asset(asset_id)
+            if asset["mime"].startswith(prefix) and "midi" not in asset["mime"]:
+                return Path(store.asset_path(asset))
+        return None
+
+    # -- one step ---------------------------------------------------------------
+    def _prompt(self, step: Step, parents: dict[str, str], parent_ids: list[str],
+                duration: float | None = None) -> tuple[str, list[str], str | None]:
+        """The generator's prompt, the LLM generations that wrote it, and a note when the LLM could not."""
+        values = {"request": self.plan.request, "topic": self.plan.topic or self.plan.request, **parents}
+        if step.prompt:
+            return _fill(step.prompt, values), [], None
+        instruction = _fill(step.instruction, values)
+        if step.kind in ("text", "code"):
+            if not parents:
+                return instruction, [], None
+            context = "\n\n".join(f"{k}:\n{v}" for k, v in parents.items() if v)
+            return f"{instruction}\n\nUse this:\n{context}", [], None
+        written = write_prompt(step.kind, instruction, parents,
+                               duration=duration or duration_of(instruction, 0) or None,
+                               parent_ids=parent_ids or None, run_id=self.run_id, use_llm=self.use_llm)
+        step.prompt_by = written.by  # type: ignore[assignment]
+        return written.prompt, [written.generation_id] if written.generation_id else [], written.note
+
+    def _media_inputs(self, step: Step) -> dict[str, Any]:
+        """Files a video is made from: the user's clip and images, then earlier steps' stills, voice, music."""
         found: dict[str, list[str]] = {"image": [], "speech": [], "music": []}
         with self.lock:
-            inputs = [self.results.get(ref) for ref in step.inputs if ref != "request"]
+            inputs = [self.results.get(ref) for ref in step.inputs if ref in self.readers]
         for r in inputs:
             if r is None or r.status != "ok" or r.kind not in found:
                 continue
-            for asset_id in r.asset_ids:
-                asset = store.asset(asset_id)
-                mime = asset["mime"]
-                playable = mime.startswith("image/") if r.kind == "image" else (
-                    mime.startswith("audio/") and "midi" not in mime)  # the composer also stores MIDI
-                if playable:
-                    found[r.kind].append(str(store.asset_path(asset)))
+            path = self._playable(r, "image/" if r.kind == "image" else "audio/")
+            if path is not None:
+                found[r.kind].append(str(path))
         params: dict[str, Any] = {}
-        if found["image"]:
-            params["images"] = found["image"]
+        clips = self._user_files(step, "video")
+        # Every image the user gave is shown, in the order given, before any generated still.
+        images = [f.path for f in self._user_files(step, "image")] + found["image"]
+        if clips:  # the user's clip is the picture; generated stills would replace it
+            params["clip"] = clips[0].path
+        elif images:
+            params["images"] = images
         if found["speech"]:
             params["narration_audio"] = found["speech"][0]
+            speech = next((r for r in inputs if r is not None and r.status == "ok" and r.kind == "speech"), None)
+            if speech is not None and speech.prompt:
+                params["narration_text"] = speech.prompt  # the words, for captions
         if found["music"]:
             params["music_audio"] = found["music"][0]
         return params
 
+    def _source_text(self, step: Step, parent_ids: list[str]) -> tuple[str, list[str]]:
+        """The words a step works from: its text files, and its audio/video files transcribed."""
+        from genloom.inputs import read_text
+
+        texts: list[str] = []
+        ids: list[str] = []
+        for f in self._user_files(step):
+            if f.kind in ("text", "code"):
+                texts.append(read_text(f))
+            elif f.kind in ("audio", "video"):
+                out = self.create("transcript", str(sources.transcribable(f, self.scratch())), model=None,
+                                  params={}, parent_ids=parent_ids or None, run_id=self.run_id)
+                if not (out.text or "").strip():
+                    raise InvalidInput(f"No speech was recognised in {f.named_as or f.path}",
+                                       hint="check that the file holds spoken words", param="inputs")
+                texts.append(out.text or "")
+                if out.generation_id:
+                    ids.append(out.generation_id)
+            else:
+                raise InvalidInput(f"Input {f.named_as or f.path} is an image; a {step.kind} step reads words",
+                                   param="inputs")
+        return "\n\n".join(t.strip() for t in texts if t.strip()), ids
+
+    def _grounded_text(self, step: Step, source: str, kw: dict[str, Any]) -> Any:
+        """A summary, translation or other text made only from ``source`` (long sources in parts)."""
+        instruction = _fill(step.prompt or step.instruction, {"request": self.plan.request,
+                                                             "topic": self.plan.topic or ""})
+        language = kw["params"].get("language") or step.params.get("language")
+        operation = step.operation or ("translate" if language and language != "en" and
+                                       "translat" in instruction.lower() else None)
+        params = {k: v for k, v in kw["params"].items() if k in TEXT_PARAMS}
+        params["system"] = sources.GROUNDED_SYSTEM
+        params.setdefault("temperature", 0.2)
+        parts = sources.chunks(source)
+        outs = []
+        for part in parts:
+            if operation == "translate":
+                params["max_tokens"] = max(int(params.get("max_tokens") or 0), int(len(part) / 2) + 64)
+            with LLM_LOCK:
+                outs.append(self.create(step.kind, sources.grounded_prompt(instruction, part, operation, language),
+                                        **{**kw, "params": dict(params)}))
+        if len(outs) == 1 or operation == "translate":
+            out = outs[-1]
+            out.text = "\n\n".join((o.text or "").strip() for o in outs)
+            return out
+        # A long source: the parts' results are combined by one more grounded pass.
+        joined = "\n\n".join((o.text or "").strip() for o in outs)
+        with LLM_LOCK:
+            return self.create(step.kind, sources.grounded_prompt(instruction, joined, operation, language),
+                               **{**kw, "params": dict(params),
+                                  "parent_ids": [o.generation_id for o in outs if o.generation_id] or None})
+
+    def _transcript_source(self, step: Step) -> Path:
+        files = self._user_files(step, "audio", "video")
+        if files:
+            return sources.transcribable(files[0], self.scratch())
+        with self.lock:
+            results = [self.results.get(r) for r in step.inputs if r in self.readers]
+        for r in results:
+            if r is not None and r.status == "ok":
+                audio = self._playable(r, "audio/")
+                if audio is not None:
+                    return audio
+                video = self._playable(r, "video/")
+                if video is not None:
+                    return sources.extract_audio(video, self.scratch())
+        raise InvalidInput(f"Step {step.id!r} transcribes, but it reads no audio or video",
+                           hint="pass an audio or video file with -i", param="inputs")
+
     def run_step(self, index: int, step: Step) -> StepResult:
-        create = self.create
         t0 = time.perf_counter()
         self.emit({"type": "step_started", "step_id": step.id, "kind": step.kind, "progress": 0.0,
                    "message": f"{step.kind}: {step.task}"})
-        parents: dict[str, str] = {}
-        parent_ids: list[str] = []
-        missing = []
-        with self.lock:
-            for ref in step.inputs:
-                if ref == "request":
-                    continue
-                r = self.results.get(ref)
-                if r is None or r.status != "ok":
-                    missing.append(ref)
-                    continue
-                parents[ref] = r.text or r.prompt or ""
-                if r.generation_id:
-                    parent_ids.append(r.generation_id)
         result = StepResult(step_id=step.id, kind=step.kind, status="ok", model=step.model)
-
-        def progress(fraction: float, message: str = "") -> None:
-            if self.cancel.is_set():
-                raise Cancelled("cancelled")
-            self.emit({"type": "step_progress", "step_id": step.id, "progress": float(fraction),
-                       "message": message})
-
         try:
-            if self.cancel.is_set():
-                raise Cancelled("cancelled")
-            prompt, writer_ids = self._prompt(step, parents, parent_ids)
-            result.prompt = prompt
-            self.emit({"type": "step_progress", "step_id": step.id, "progress": 0.05, "message": "generating"})
-            params = dict(step.params)
-            if step.kind == "video":
-                params = {**self._media_inputs(step), **params}
-            kw: dict[str, Any] = dict(model=step.model, params=params, parent_ids=parent_ids + writer_ids or None,
-                                      run_id=self.run_id, progress=progress)
-            if step.kind in ("text", "code"):
-                with LLM_LOCK:
-                    out = create(step.kind, prompt, **kw)
-            else:
-                out = create(step.kind, prompt, **kw)
-            result.generation_id = out.generation_id
-            result.model = out.model_id
-            result.text = out.text if step.kind != "code" else (out.meta.get("code") or out.text)
-            if step.kind == "text" and result.text:
-                result.text = _unquote(result.text)
-                if out.meta.get("finish_reason") == "length":
-                    result.text = _whole_sentences(result.text)
-            result.asset_ids = list(out.asset_ids)
-            result.paths = [str(p) for p in self._export(index, step, out, result.text)]
-            if missing:
-                result.error = f"made without input(s) {', '.join(missing)}, which failed"
+            self._run_step(index, step, result)
         except Cancelled:
             result.status, result.error = "cancelled", "cancelled before it finished"
-        except Exception as exc:  # one failed step must not sink the others
-            result.status = "failed"
-            result.error = f"{type(exc).__name__}: {exc}"
+        except GenloomError as exc:
+            result.status, result.error = "failed", str(exc)
+        except Exception as exc:  # a bug in one generator must not sink the others; it is reported, with its type
+            log.exception("step %s failed", step.id)
+            result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
         result.seconds = round(time.perf_counter() - t0, 3)
         with self.lock:
             self.results[step.id] = result
@@ -208,6 +368,148 @@ class _Run:
                        "result": result.model_dump()})
         return result
 
+    def _run_step(self, index: int, step: Step, result: StepResult) -> None:
+        create = self.create
+        parents: dict[str, str] = {}
+        parent_ids: list[str] = []
+        missing = []
+        notes: list[str] = []
+        with self.lock:
+            for ref in step.inputs:
+                if ref not in self.readers:  # "request" or a user file
+                    continue
+                r = self.results.get(ref)
+                if r is None or r.status != "ok":
+                    missing.append(ref)
+                    continue
+                parents[ref] = r.text or r.prompt or ""
+                if r.generation_id:
+                    parent_ids.append(r.generation_id)
+
+        def progress(fraction: float, message: str = "") -> None:
+            if self.cancel.is_set():
+                raise Cancelled("cancelled")
+            self.emit({"type": "step_progress", "step_id": step.id, "progress": float(fraction),
+                       "message": message})
+
+        if self.cancel.is_set():
+            raise Cancelled("cancelled")
+        if missing and not parents and not self._user_files(step) and step.kind in ("speech", "transcript"):
+            # A narration of a script that failed would speak the instruction instead: say why, make nothing.
+            raise GenloomError(f"not made: it needs {', '.join(missing)}, which failed")
+        params = dict(step.params)
+        target = self.target_seconds(step) if step.kind in ("speech", "music", "sound") else None
+        text_files = self._user_files(step, "text", "code")
+        grounded_source = ""
+        writer_ids: list[str] = []
+        if step.kind == "transcript":
+            prompt = str(self._transcript_source(step))
+            params = {}  # the recogniser takes only the file
+        elif step.kind in ("text", "code") and self._user_files(step):
+            grounded_source, writer_ids = self._source_text(step, parent_ids)
+            prompt = grounded_source
+        elif step.kind in ("text", "code") and step.operation in ("summarize", "translate") and parents:
+            grounded_source = "\n\n".join(v for v in parents.values() if v)
+            prompt = grounded_source
+        elif step.kind == "speech" and text_files and step.operation not in ("voiceover",):
+            # Narrating a file: its words, exactly, never a rewrite.
+            from genloom.inputs import read_text
+
+            prompt = "\n\n".join(read_text(f).strip() for f in text_files)
+            params["verbatim"] = True
+            step.prompt_by = "user"
+        else:
+            # A narration is written a little shorter than its video, so it is never cut.
+            duration = (target * 0.85 if self._for_video(step) else target) if target else None
+            prompt, writer_ids, note = self._prompt(step, parents, parent_ids, duration)
+            if note:
+                notes.append(note)
+        if step.kind in ("text", "code"):
+            prompt, params = _text_request(step, prompt, params, grounded=bool(grounded_source))
+        if target and step.kind in ("music", "sound") and not params.get("seconds"):
+            params["seconds"] = round(target, 2)
+        if step.kind in ("music", "sound") and not params.get("seconds") and step.id in self.waits:
+            narration = self._audio_seconds_of(self.waits[step.id], "speech")
+            if narration:
+                params["seconds"] = round(narration + TAIL_SECONDS, 2)
+        if step.kind == "video":
+            params = {**self._media_inputs(step), **params}
+            notes += self._fit_video(step, params)
+        if step.kind == "image":
+            bases = self._user_files(step, "image")
+            if bases:
+                params["base_image"] = bases[0].path
+        result.prompt = prompt
+        self.emit({"type": "step_progress", "step_id": step.id, "progress": 0.05, "message": "generating"})
+        kw: dict[str, Any] = dict(model=step.model, params=params, parent_ids=parent_ids + writer_ids or None,
+                                  run_id=self.run_id, progress=progress)
+        if grounded_source:
+            out = self._grounded_text(step, grounded_source, kw)
+        elif step.kind in ("text", "code"):
+            with LLM_LOCK:
+                out = create(step.kind, prompt, **kw)
+        else:
+            out = create(step.kind, prompt, **kw)
+        if step.kind == "speech" and target:
+            out, note = self._fit_speech(step, prompt, out, target, kw)
+            if note:
+                notes.append(note)
+        result.generation_id = out.generation_id
+        result.model = out.model_id
+        result.text = out.text if step.kind != "code" else (out.meta.get("code") or out.text)
+        if step.kind == "text" and result.text:
+            result.text = _unquote(result.text)
+            if out.meta.get("finish_reason") == "length":
+                result.text = _whole_sentences(result.text)
+        result.asset_ids = list(out.asset_ids)
+        result.paths = [str(p) for p in self._export(index, step, out, result.text)]
+        if missing:
+            notes.append(f"made without input(s) {', '.join(missing)}, which failed")
+        if notes:
+            result.error = "; ".join(notes)
+
+    def _for_video(self, step: Step) -> bool:
+        return any(r.kind == "video" for r in self.readers.get(step.id, []))
+
+    def _fit_speech(self, step: Step, prompt: str, out: Any, target: float, kw: dict[str, Any]) -> tuple[Any, str | None]:
+        """Bring a narration to its asked length by its speaking rate, never by cutting it.
+
+        Too long: spoken faster (up to MAX_FIT_SPEED). Too short, when the length was asked
+        for the speech itself (not a video that may run on): spoken slower (down to 0.85x).
+        """
+        if not out.paths or step.params.get("speed"):
+            return out, None
+        seconds = sources.media_seconds(Path(out.paths[0]))
+        if seconds > target + 0.05:
+            speed = min(MAX_FIT_SPEED, seconds / max(0.5, target - 0.2))
+        elif not self._for_video(step) and seconds < 0.85 * target:
+            speed = max(0.85, seconds / target)
+        else:
+            return out, None
+        again = self.create("speech", prompt, **{**kw, "params": {**kw["params"], "speed": round(speed, 3)}})
+        now = sources.media_seconds(Path(again.paths[0])) if again.paths else seconds
+        if now > target + 0.05:
+            return again, (f"the narration lasts {now:.1f} s, longer than the {target:.1f} s asked; "
+                           "the video keeps every word" if self._for_video(step) else
+                           f"the speech lasts {now:.1f} s, longer than the {target:.1f} s asked: every word is kept")
+        return again, None
+
+    def _fit_video(self, step: Step, params: dict[str, Any]) -> list[str]:
+        """A video's length: asked, else its clip's, else its narration's; never shorter than its narration."""
+        notes = []
+        narration = sources.media_seconds(Path(params["narration_audio"])) if params.get("narration_audio") else None
+        asked = params.get("seconds")
+        if not asked and params.get("clip") is None and narration:
+            params["seconds"] = round(narration + TAIL_SECONDS, 2)
+        elif narration:
+            length = float(asked) if asked else float(self._user_files(step, "video")[0].seconds or 0)
+            if length and narration > length + 0.05:
+                # Nothing is cut mid-word: the video grows to hold the whole narration.
+                params["seconds"] = round(narration + TAIL_SECONDS, 2)
+                notes.append(f"the video lasts {params['seconds']:.1f} s instead of {length:.1f} s: "
+                             "its narration is that long")
+        return notes
+
     def _export(self, index: int, step: Step, out: Any, text: str | None = None) -> list[Path]:
         """Copy the step's output into ``output_dir`` (atomically); return where results are."""
         paths = [Path(p) for p in out.paths]
@@ -217,10 +519,12 @@ class _Run:
 
         self.output_dir.mkdir(parents=True, exist_ok=True)
         stem = f"{index + 1:02d}-{step.id}"
-        if step.kind in ("text", "code") and not paths:
+        if step.kind in ("text", "code", "transcript") and not paths:
             if step.kind == "code":
                 ext = CODE_EXT.get(str(out.meta.get("language") or "").lower(), ".txt")
                 body = out.meta.get("code") or out.text or ""
+            elif step.kind == "transcript":
+                ext, body = ".txt", (out.text or "").strip() + "\n"
             else:
                 ext, body = ".md", text if text is not None else _unquote(out.text or "")
             target = self.output_dir / f"{stem}{ext}"
@@ -252,9 +556,10 @@ class _Run:
                         self.emit({"type": "step_failed", "step_id": sid, "progress": 0.0,
                                    "message": "cancelled", "result": self.results[sid].model_dump()})
                     pending.clear()
-                # A step is ready when every step it reads has finished (well or not).
+                # A step is ready when every step it reads (or waits for) has finished, well or not.
                 for sid, step in list(pending.items()):
-                    if all(i == "request" or i in self.results for i in step.inputs):
+                    reads = [i for i in [*step.inputs, *self.waits.get(sid, [])] if i in self.readers]
+                    if all(i in self.results for i in reads):
                         del pending[sid]
                         running[pool.submit(self.run_step, index[sid], step)] = sid
                 if not running:
@@ -262,11 +567,16 @@ class _Run:
                 done, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for fut in done:
                     running.pop(fut)
+                    fut.result()  # run_step records every failure itself; anything else is a bug to surface
         ordered = [self.results[s.id] for s in steps if s.id in self.results]
         result = RunResult(run_id=self.run_id, plan=self.plan, steps=ordered,
                            output_dir=str(self.output_dir) if self.output_dir else None,
                            seconds=round(time.perf_counter() - t0, 3))
         self._record_root(result)
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
         self.emit({"type": "run_finished", "step_id": None, "progress": 1.0,
                    "message": f"{sum(r.status == 'ok' for r in ordered)}/{len(steps)} steps ok",
                    "result": result.model_dump(mode="json")})
@@ -297,8 +607,23 @@ class _Run:
                 params={"steps": len(self.plan.steps)}, duration_ms=result.seconds * 1000,
                 extra={"plan": self.plan.model_dump(mode="json")},
             )
-        except Exception as exc:  # the outputs exist already; say the record failed rather than lose them
+        except (GenloomError, OSError) as exc:  # the outputs exist already; say the record failed, keep them
             self.plan.notes.append(f"could not record the run: {exc}")
+
+
+def check_inputs(plan: Plan) -> None:
+    """Every input file is still there and readable, before anything runs (InvalidInput otherwise)."""
+    for f in plan.inputs:
+        path = Path(f.path)
+        if not path.is_file():
+            raise InvalidInput(f"Input file {f.named_as or f.path} does not exist any more",
+                               hint=f"looked for {path}", param="inputs")
+        try:
+            with path.open("rb") as fh:
+                fh.read(1)
+        except OSError as exc:
+            raise InvalidInput(f"Input file {f.named_as or f.path} cannot be read ({exc.strerror or exc})",
+                               param="inputs") from None
 
 
 def execute(plan: Plan, *, output_dir: Path | None = None, on_event: OnEvent | None = None,
@@ -317,5 +642,6 @@ def execute(plan: Plan, *, output_dir: Path | None = None, on_event: OnEvent | N
 
     # One more worker than cores: one thread mostly waits on the LLM lock while media steps run.
     workers = max_workers or max(2, min(4, default_threads() + 1))
+    check_inputs(plan)
     return _Run(plan, Path(output_dir) if output_dir else None, on_event, cancel, use_llm,
                 ray_address, done=done, run_id=run_id).run(workers)

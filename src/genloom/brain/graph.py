@@ -11,7 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-OutputKind = Literal["text", "code", "image", "speech", "music", "video"]
+from genloom.brain.spec import InputFile
+
+OutputKind = Literal["text", "code", "image", "speech", "music", "sound", "video", "transcript"]
+KIND_ORDER = ["text", "code", "transcript", "image", "speech", "music", "sound", "video"]
 FORMAT_VERSION = 1
 
 
@@ -27,8 +30,12 @@ class Step(BaseModel):
     model: str | None = None
     # Why this generator (and model) was chosen: "why this tool".
     reason: str = ""
-    # "request" or ids of earlier steps whose outputs feed this one.
+    # "request", ids of earlier steps whose outputs feed this one, or ids of
+    # the user's input files ("in1", see ``Plan.inputs``).
     inputs: list[str] = Field(default_factory=lambda: ["request"])
+    # What the step does with its inputs: "transcribe", "summarize", "translate",
+    # "narrate", "voiceover", "add-music", "slideshow", "headline-on-image", ...
+    operation: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     # The generator's exact input, when known. ``{request}``, ``{topic}`` and
     # ``{STEP_ID}`` placeholders are filled at run time; ``None`` means the
@@ -52,24 +59,28 @@ class Plan(BaseModel):
     planned_by: str = "rules"
     notes: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    # The user's own files the steps read (typed by content, see genloom.inputs).
+    inputs: list[InputFile] = Field(default_factory=list)
 
     @field_validator("deliverables")
     @classmethod
     def _dedupe(cls, value: list[str]) -> list[str]:
-        order = ["text", "code", "image", "speech", "music", "video"]
-        return sorted(set(value), key=order.index)
+        return sorted(set(value), key=KIND_ORDER.index)
 
     @model_validator(mode="after")
     def _graph(self) -> Plan:
-        seen: set[str] = set()
+        seen: set[str] = {f.id for f in self.inputs}
         for step in self.steps:
             if step.id in seen or step.id == "request":
                 raise ValueError(f"duplicate or reserved step id {step.id!r}")
             for ref in step.inputs:
                 if ref != "request" and ref not in seen:
-                    raise ValueError(f"step {step.id!r} uses {ref!r}, which is not an earlier step")
+                    raise ValueError(f"step {step.id!r} uses {ref!r}, which is not an earlier step or an input")
             seen.add(step.id)
         return self
+
+    def input(self, input_id: str) -> InputFile | None:
+        return next((f for f in self.inputs if f.id == input_id), None)
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:

@@ -72,6 +72,8 @@ class Written:
     prompt: str
     by: str  # "llm" or "template"
     generation_id: str | None = None
+    # Why the LLM did not write it, when it could not (shown with the step's result).
+    note: str | None = None
 
 
 def duration_of(text: str, default: float) -> float:
@@ -150,18 +152,23 @@ def write_prompt(kind: str, instruction: str, parents: dict[str, str] | None = N
     if kind == "speech" and parents:
         # A script already exists upstream: the voice reads it verbatim.
         return Written(template(kind, instruction, parents, duration), "template")
+    note = None
     if use_llm:
+        from genloom.errors import GenloomError
+
         schema_cls = SCHEMAS[kind]
         try:
             text, gid = ask(ask_for(kind, instruction, parents, duration), system=SYSTEMS[kind], model=model,
                             max_tokens=TOKENS[kind], json_schema=_all_required(schema_cls),
                             task=f"write_{kind}_prompt", parent_ids=parent_ids, run_id=run_id)
-        except Exception:  # the template below is a working prompt too
-            text, gid = "", None
+        except GenloomError as exc:  # the template below is a working prompt too; the note says why it was used
+            text, gid, note = "", None, f"the {kind} prompt is a template: the LLM could not write it ({exc})"
         brief = parse_json(text, schema_cls) if text else None
         if brief is not None:
             return Written(_with_headline(kind, render(kind, brief, duration), instruction, parents), "llm", gid)
-    return Written(template(kind, instruction, parents, duration), "template")
+        if text and note is None:
+            note = f"the {kind} prompt is a template: the LLM's reply did not fit the schema"
+    return Written(template(kind, instruction, parents, duration), "template", note=note)
 
 
 def _all_required(model_cls: type[BaseModel]) -> dict:

@@ -10,6 +10,29 @@ import click
 from genloom.cli.common import echo_json, read_input
 
 
+def _input_option(fn: Any) -> Any:
+    return click.option("-i", "--input", "inputs", multiple=True, metavar="FILE",
+                        help="A file the request works on (text, audio, video or image; typed by its content). "
+                             "Repeatable. Files the request names that exist are used too.")(fn)
+
+
+def _plan_request(text: str, inputs: tuple[str, ...], *, use_llm: bool, model: str | None, **opts: Any) -> Any:
+    """Type the inputs (a missing or unreadable one stops here, before anything runs), then plan."""
+    from genloom.brain import plan as make_plan
+    from genloom.errors import InvalidInput
+    from genloom.inputs import gather, missing_inputs
+
+    files = gather(text, inputs)
+    result = make_plan(text, inputs=files, use_llm=use_llm, model=model, **opts)
+    # A file the request names but that is not there: an error, unless the request asks for a
+    # program (which reads files when it runs, not now).
+    missing = missing_inputs(text)
+    if missing and "code" not in result.deliverables:
+        raise InvalidInput(f"Input file {missing[0]} does not exist", param="inputs",
+                           hint=f"looked for {Path(missing[0]).expanduser().absolute()}")
+    return result
+
+
 def _llm_option(fn: Any) -> Any:
     fn = click.option("--no-llm", is_flag=True, help="Plan with rules and embeddings only (no language model).")(fn)
     return click.option("-m", "--model", help="Text model for planning and prompt writing.")(fn)
@@ -19,14 +42,14 @@ def _llm_option(fn: Any) -> Any:
 @click.argument("request", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (the stable format in docs/brain.md).")
 @click.option("--prompts", is_flag=True, help="Also write the image/speech/music/video prompts now (slower).")
+@_input_option
 @_llm_option
-def plan(request: str | None, as_json: bool, prompts: bool, no_llm: bool, model: str | None) -> None:
+def plan(request: str | None, as_json: bool, prompts: bool, inputs: tuple[str, ...], no_llm: bool,
+         model: str | None) -> None:
     """Show how genloom would fulfil REQUEST, without running it."""
-    from genloom.brain import plan as make_plan
-
     text = read_input(request)
     _prepare_llm(model, no_llm)
-    result = make_plan(text, use_llm=not no_llm, model=model, write_prompts=prompts)
+    result = _plan_request(text, inputs, use_llm=not no_llm, model=model, write_prompts=prompts)
     if as_json:
         echo_json(result.model_dump(mode="json"))
         return
@@ -47,6 +70,19 @@ def _print_plan(p: Any) -> None:
                                 else "")
         table.add_row(s.id, s.kind, s.model or "-", ", ".join(s.inputs), what)
     console().print(table)
+    _print_inputs_and_notes(p)
+
+
+def _print_inputs_and_notes(p: Any) -> None:
+    from genloom.cli.console import console
+
+    out = console()
+    for f in getattr(p, "inputs", []) or []:
+        size = f" {f.width}x{f.height}" if f.width and f.height else ""
+        length = f" {f.seconds:.1f} s" if f.seconds else ""
+        out.print(f"input {f.id}: {f.named_as} ({f.kind}{length}{size})", highlight=False, markup=False)
+    for note in p.notes:
+        out.print(f"[yellow]note:[/] {' '.join(str(note).split())}", highlight=False)
 
 
 @click.command()
@@ -57,15 +93,17 @@ def _print_plan(p: Any) -> None:
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
               help="Run the steps on Ray: a local cluster, or ADDRESS ('auto', HOST:PORT, ray://...). "
                    "Write --ray=ADDRESS to name one.")
+@_input_option
 @_llm_option
-def run(request: str | None, output_dir: Path | None, as_json: bool, ray_address: str | None, no_llm: bool,
-        model: str | None) -> None:
-    """Make what REQUEST asks for: plan it, run every step, show where results are."""
-    from genloom.brain import plan as make_plan
+def run(request: str | None, output_dir: Path | None, as_json: bool, ray_address: str | None,
+        inputs: tuple[str, ...], no_llm: bool, model: str | None) -> None:
+    """Make what REQUEST asks for: plan it, run every step, show where results are.
 
+    Exits 1 when any deliverable failed (the parts that succeeded are kept and listed).
+    """
     text = read_input(request)
     _prepare_llm(model, no_llm)
-    p = make_plan(text, use_llm=not no_llm, model=model)
+    p = _plan_request(text, inputs, use_llm=not no_llm, model=model)
     _run_plan(p, output_dir, as_json, use_llm=not no_llm, ray_address=ray_address)
 
 
@@ -140,23 +178,29 @@ def _run_plan(p: Any, output_dir: Path | None, as_json: bool, *, use_llm: bool =
             cancel.set()
             raise
         live.update(render())
+    deliverable = {s.id for s in p.steps if s.deliverable}
+    failed = [r for r in result.steps if r.status != "ok"]
     if as_json:
         echo_json(result.model_dump(mode="json"))
     else:
         out = console()
+        _print_inputs_and_notes(p)
         for r in result.steps:
-            if r.status == "ok":
-                where = ", ".join(r.paths) if r.paths else ""
-                out.print(f"[green]✓[/] {r.step_id} ({r.kind}, {r.model}): {where}", highlight=False)
-                if r.kind in ("text", "code") and r.text:
-                    out.print(r.text.strip(), markup=False, highlight=False)
-                if r.error:
-                    out.print(f"  [yellow]note:[/] {r.error}", highlight=False)
-            else:
-                out.print(f"[red]✗[/] {r.step_id} ({r.kind}): {r.error}", highlight=False)
+            if r.status != "ok":
+                continue
+            where = ", ".join(r.paths) if r.paths else ""
+            out.print(f"[green]✓[/] {r.step_id} ({r.kind}, {r.model}): {where}", highlight=False)
+            if r.kind in ("text", "code", "transcript") and r.text:
+                out.print(r.text.strip(), markup=False, highlight=False)
+            if r.error:
+                out.print(f"  [yellow]note:[/] {' '.join(r.error.split())}", highlight=False)
         out.print(f"Run {result.run_id} in {result.seconds:.1f} s — provenance: genloom log show {result.run_id} "
                   f"--tree", highlight=False)
-    if not any(r.status == "ok" for r in result.steps):
+    # One line per failure, on stderr, also under --json (stdout stays parseable).
+    for r in failed:
+        click.echo(f"✗ {r.step_id} ({r.kind}) {r.status}: {' '.join((r.error or 'no reason given').split())}",
+                   err=True)
+    if any(r.step_id in deliverable for r in failed):
         raise SystemExit(1)
 
 

@@ -20,6 +20,8 @@ from genloom.server.settings import Settings
 PUBLIC_PATHS = {"/health", "/", "/favicon.ico"}
 PUBLIC_PREFIXES = ("/ui/",)
 UPLOAD_PATHS = ("/v1/audio/transcriptions", "/v1/audio/translations")
+# Paths that take the upload limit only for multipart bodies (a job with its input files).
+MULTIPART_UPLOAD_PATHS = ("/v1/jobs", "/v1/assets")
 
 
 def new_secret() -> bytes:
@@ -84,8 +86,12 @@ class Guard:
             await send(body)
             return
         path = scope.get("path", "")
-        limit = self.settings.max_upload_bytes if path.startswith(UPLOAD_PATHS) else self.settings.max_body_bytes
         headers = dict(scope.get("headers") or [])
+        multipart = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        # Several files per job: up to MAX_INPUTS uploads of the upload limit each.
+        upload = path.startswith(UPLOAD_PATHS) or (multipart and path in MULTIPART_UPLOAD_PATHS)
+        limit = self.settings.max_upload_bytes * (1 if path.startswith(UPLOAD_PATHS) else 4) if upload \
+            else self.settings.max_body_bytes
         try:
             declared = int(headers.get(b"content-length", b"0") or 0)
         except ValueError:

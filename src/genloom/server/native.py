@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import anyio
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import ValidationError
 
-from genloom.errors import NotFound
+from genloom.errors import InvalidInput, NotFound
 from genloom.server.common import SSE_HEADERS, jsonable, sse, state
+from genloom.server.errors import APIError
 from genloom.server.schemas import JobRequest, PlanRequest
 
 router = APIRouter(tags=["genloom"])
@@ -35,12 +39,120 @@ async def plans(body: PlanRequest) -> dict[str, Any]:
     return {"object": "plan", **jsonable(plan)}
 
 
-@router.post("/v1/jobs", status_code=202, summary="Run a request, recipe, plan or one generator in the background")
-def create_job(body: JobRequest, request: Request) -> dict[str, Any]:
+# -- the user's files ----------------------------------------------------------------
+
+async def _read_upload(request: Request, upload: UploadFile) -> bytes:
+    limit = state(request).settings.max_upload_bytes
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise APIError(f"Uploaded file {upload.filename or ''} is larger than {limit // 2**20} MB", status=413,
+                       code="file_too_large", param="files")
+    return data
+
+
+async def _store_uploads(request: Request, uploads: list[UploadFile], start: int = 1) -> list[Any]:
+    from genloom.inputs import MAX_INPUTS, store_upload
+
+    if len(uploads) > MAX_INPUTS:
+        raise InvalidInput(f"{len(uploads)} files; at most {MAX_INPUTS} at once", param="files")
+    stored = []
+    for i, upload in enumerate(uploads):
+        data = await _read_upload(request, upload)
+        name = upload.filename
+        stored.append(await anyio.to_thread.run_sync(
+            lambda d=data, n=name, k=start + i: store_upload(d, n, input_id=f"in{k}")))
+    return stored
+
+
+@router.post("/v1/assets", status_code=201, summary="Upload files to use as inputs (multipart 'files')")
+async def upload_assets(request: Request, files: list[UploadFile] = File(..., description="The files")) -> dict[str, Any]:
+    """Each file is typed by its content and stored; send the returned ids as a job's ``inputs``."""
+    stored = await _store_uploads(request, files)
+    data = []
+    for f in stored:
+        asset = await anyio.to_thread.run_sync(lambda a=f.asset_id: _asset(a))
+        data.append({**_describe(request, asset), "input": {k: v for k, v in f.model_dump().items() if k != "path"}})
+    return {"object": "list", "data": data}
+
+
+def _rebind_plan_inputs(plan: dict[str, Any]) -> None:
+    """A plan sent back by a client: each input's file comes from its asset id, never from the client."""
+    from genloom.inputs import from_assets
+
+    inputs = plan.get("inputs") or []
+    if not isinstance(inputs, list):
+        raise InvalidInput("plan.inputs must be a list", param="plan.inputs")
+    for i, item in enumerate(inputs):
+        if not isinstance(item, dict) or not item.get("asset_id"):
+            raise InvalidInput(f"plan.inputs[{i}] has no asset_id: a plan's inputs must be stored assets",
+                               param=f"plan.inputs[{i}]", hint="upload the file with POST /v1/assets")
+        fresh = from_assets([str(item["asset_id"])])[0]
+        inputs[i] = fresh.model_copy(update={"id": str(item.get("id") or f"in{i + 1}")}).model_dump()
+
+
+async def _job_body(request: Request) -> tuple[JobRequest, list[UploadFile]]:
+    """The job from a JSON body, or from a multipart form (fields, or one ``json`` field, plus ``files``)."""
+    ctype = request.headers.get("content-type", "")
+    uploads: list[UploadFile] = []
+    if ctype.startswith("multipart/form-data"):
+        from genloom.inputs import MAX_INPUTS
+
+        form = await request.form(max_files=MAX_INPUTS, max_fields=64)
+        data: dict[str, Any] = {}
+        if form.get("json"):
+            try:
+                data = json.loads(str(form["json"]))
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"The form's json field is not JSON ({exc.msg})", param="json") from None
+            if not isinstance(data, dict):
+                raise InvalidInput("The form's json field must be an object", param="json")
+        for key in ("request", "recipe", "kind", "prompt", "model"):
+            if form.get(key) and isinstance(form[key], str):
+                data[key] = form[key]
+        ids = [v for v in form.getlist("inputs") if isinstance(v, str)]
+        if ids:
+            data["inputs"] = [*(data.get("inputs") or []), *ids]
+        uploads = [v for key in ("files", "file") for v in form.getlist(key) if not isinstance(v, str)]
+    else:
+        try:
+            data = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InvalidInput("The body is not JSON", hint="send application/json, or multipart/form-data with files",
+                               param="body") from None
+    try:
+        return JobRequest.model_validate(data), uploads
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors()) from None
+
+
+@router.post("/v1/jobs", status_code=202, summary="Run a request, recipe, plan or one generator in the background",
+             openapi_extra={"requestBody": {"content": {
+                 "application/json": {"schema": {"$ref": "#/components/schemas/JobRequest"}},
+                 "multipart/form-data": {"schema": {"type": "object", "properties": {
+                     "request": {"type": "string"}, "json": {"type": "string", "description": "JobRequest as JSON"},
+                     "inputs": {"type": "array", "items": {"type": "string"}},
+                     "files": {"type": "array", "items": {"type": "string", "format": "binary"}}}}}}}})
+async def create_job(request: Request) -> dict[str, Any]:
+    body, uploads = await _job_body(request)
+    stored = await _store_uploads(request, uploads, start=len(body.inputs) + 1) if uploads else []
+    return await anyio.to_thread.run_sync(lambda: _submit_job(body, request, [f.asset_id for f in stored]))
+
+
+def _submit_job(body: JobRequest, request: Request, uploaded: list[str | None]) -> dict[str, Any]:
     spec = body.model_dump(exclude_none=True)
     for key in ("values", "params"):
         if not spec.get(key):
             spec.pop(key, None)
+    ids = [*(spec.get("inputs") or []), *(i for i in uploaded if i)]
+    if ids:
+        from genloom.inputs import from_assets
+
+        if spec.get("kind") or spec.get("recipe"):
+            raise InvalidInput("inputs go with a request (or a plan), not with kind or recipe", param="inputs")
+        from_assets(ids)  # every input exists and is usable before the job is queued (400/404 otherwise)
+        spec["inputs"] = ids
+    else:
+        spec.pop("inputs", None)
     for key, value in (spec.get("params") or {}).items():
         _check_param(key, value)
     from genloom.server.common import resolve_model
@@ -48,6 +160,7 @@ def create_job(body: JobRequest, request: Request) -> dict[str, Any]:
     plan = spec.get("plan")
     if isinstance(plan, dict):
         # A plan sent back by a client is untrusted like any request: names only, no paths.
+        _rebind_plan_inputs(plan)
         for i, step in enumerate(plan.get("steps") or []):
             if not isinstance(step, dict):
                 continue
@@ -55,9 +168,8 @@ def create_job(body: JobRequest, request: Request) -> dict[str, Any]:
                 _check_param(key, value)
             if step.get("model"):
                 step["model"] = resolve_model(request, str(step["model"]), str(step.get("kind") or "text"))
-            if step.get("kind") not in (None, "text", "code", "image", "speech", "music", "video"):
-                from genloom.errors import InvalidInput
-
+            if step.get("kind") not in (None, "text", "code", "image", "speech", "music", "sound", "video",
+                                        "transcript"):
                 raise InvalidInput(f"plan.steps[{i}].kind {step.get('kind')!r} cannot run as a job",
                                    param=f"plan.steps[{i}].kind")
     if spec.get("model"):
@@ -73,8 +185,6 @@ PATH_PARAMS = {"midi", "soundfont", "output", "output_dir", "path", "file", "dir
 
 
 def _check_param(key: str, value: Any) -> None:
-    from genloom.errors import InvalidInput
-
     looks_like_path = isinstance(value, str) and (
         value.startswith(("/", "~", "./", "../", "\\")) or "/../" in value or ":\\" in value)
     if key in PATH_PARAMS or looks_like_path:

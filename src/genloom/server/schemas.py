@@ -7,9 +7,9 @@ here, so bad input is a 400 before any model is touched.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 Seed = Field(None, ge=-(2**63), le=2**64 - 1, description="Any integer; reduced modulo 2**32.")
 
@@ -110,6 +110,10 @@ class PlanRequest(BaseModel):
     request: str | None = Field(None, max_length=20000, description="What to make, in plain words.")
     recipe: str | None = Field(None, max_length=200, description="A recipe name instead of a request.")
     values: dict[str, Any] = Field(default_factory=dict, description="Recipe inputs.")
+    inputs: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]] = Field(
+        default_factory=list, max_length=16,
+        description="Asset ids of the user's files the request works on (upload them with POST /v1/assets, "
+                    "or send them as multipart 'files' on POST /v1/jobs). Never server paths.")
 
 
 class JobRequest(PlanRequest):

@@ -41,6 +41,15 @@ export async function api(path, { method = "GET", body, signal } = {}) {
   return res.json();
 }
 
+// Uploads files (multipart "files"); the server types and stores each and returns its asset.
+export async function upload(path, files) {
+  const form = new FormData();
+  for (const f of files) form.append("files", f, f.name);
+  const res = await fetch(path, { method: "POST", headers: headers(), body: form });
+  if (!res.ok) await fail(res);
+  return res.json();
+}
+
 // Yields each SSE "data:" payload, parsed as JSON ("[DONE]" ends the stream).
 export async function* sse(path, { method = "GET", body, signal } = {}) {
   const res = await fetch(path, {

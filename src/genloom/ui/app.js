@@ -1,7 +1,7 @@
 // genloom studio: Create (plan, run with live per-step progress, results in
 // place), Chat (streamed) and Gallery (past assets with provenance).
 
-import { ApiError, api, auth, sse } from "./api.js";
+import { ApiError, api, auth, sse, upload } from "./api.js";
 import { assetResult, collectOutputs, el, mediaFor, textResult } from "./render.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -46,6 +46,43 @@ async function loadModels() {
 // -- create -------------------------------------------------------------------------
 const note = (msg, error = false) => { const n = $("#create-note"); n.hidden = !msg; n.textContent = msg || ""; n.classList.toggle("error", error); };
 
+// -- the user's files: dropped or picked, uploaded at once, sent as the request's inputs --
+let inputs = []; // [{id, name, kind, seconds, width, height}]
+function renderInputs() {
+  const box = $("#inputs");
+  box.hidden = !inputs.length;
+  box.replaceChildren(...inputs.map((f) => {
+    const size = f.width && f.height ? ` ${f.width}×${f.height}` : "";
+    const len = f.seconds ? ` ${Number(f.seconds).toFixed(1)} s` : "";
+    return el("span", { class: "chip input", "data-testid": "input-chip", title: f.id }, `${f.name} (${f.kind}${len}${size}) `,
+      el("button", { type: "button", class: "ghost small", "aria-label": `remove ${f.name}`,
+        onclick: () => { inputs = inputs.filter((x) => x !== f); lastPlan = null; renderInputs(); } }, "×"));
+  }));
+}
+async function addFiles(files) {
+  if (!files.length) return;
+  note(`Uploading ${files.length} file(s)…`);
+  try {
+    const { data } = await upload("/v1/assets", files);
+    for (const a of data) inputs.push({ id: a.id, name: a.input?.named_as || a.id, kind: a.input?.kind || a.kind,
+      seconds: a.input?.seconds, width: a.input?.width, height: a.input?.height });
+    lastPlan = null;
+    renderInputs();
+    note("");
+  } catch (e) {
+    note(e.message, true); // a file genloom cannot read is refused here, before anything runs
+  }
+}
+const drop = $("#create-form");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("dropping"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("dropping"));
+drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("dropping"); addFiles([...e.dataTransfer.files]); });
+$("#file-input").addEventListener("change", (e) => { addFiles([...e.target.files]); e.target.value = ""; });
+
+function renderNotes(box, notes) {
+  if (notes?.length) box.append(el("ul", { class: "notes", "data-testid": "plan-notes" }, notes.map((n) => el("li", { class: "note" }, n))));
+}
+
 function renderPlan(plan) {
   const box = $("#plan");
   box.hidden = false;
@@ -59,6 +96,8 @@ function renderPlan(plan) {
       const what = s.instruction || s.description || s.task || s.title || "";
       return el("li", {}, el("b", {}, tool), what ? ` — ${what}` : "", why ? el("div", { class: "why" }, `why this tool: ${why}`) : null);
     })));
+  if (plan.inputs?.length) box.append(el("p", { class: "why" }, "uses: ", plan.inputs.map((f) => `${f.named_as || f.id} (${f.kind})`).join(", ")));
+  renderNotes(box, plan.notes);
 }
 
 function renderProgress(job) {
@@ -71,6 +110,7 @@ function renderProgress(job) {
       el("span", { class: `state ${s.status}` }, s.status))),
     ...(job.status === "running" || job.status === "queued"
       ? [el("button", { class: "ghost small", type: "button", onclick: () => api(`/v1/jobs/${job.id}`, { method: "DELETE" }) }, "Cancel")] : []));
+  renderNotes(box, job.notes);
   if (job.error) box.append(el("p", { class: "note error" }, job.error.message));
 }
 
@@ -102,7 +142,7 @@ async function planOnly() {
   if (!request) return note("Type what you want first.", true);
   try {
     note("Planning…");
-    lastPlan = await api("/v1/plans", { method: "POST", body: { request } });
+    lastPlan = await api("/v1/plans", { method: "POST", body: { request, inputs: inputs.map((f) => f.id) } });
     renderPlan(lastPlan);
     note("");
     return true;
@@ -123,7 +163,7 @@ async function run(ev) {
   try {
     if (mode === "plan") {
       // Run exactly the plan on screen (planning again could choose differently).
-      if (!(lastPlan && lastPlan.request === prompt) && !(await planOnly())) return;
+      if (!(lastPlan && lastPlan.request === prompt) && !(await planOnly())) return; // inputs reset lastPlan
       body.plan = lastPlan;
       delete body.request;
     }

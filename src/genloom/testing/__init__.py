@@ -1,0 +1,1 @@
+"""Helpers that measure what genloom delivers, shared by benchmarks and tests."""
