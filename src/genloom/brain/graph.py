@@ -11,7 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-OutputKind = Literal["text", "code", "image", "speech", "music", "video"]
+from genloom.brain.spec import OUTPUT_ORDER, InputFile, OutputKind, RequestSpec
+
 FORMAT_VERSION = 1
 
 
@@ -37,6 +38,9 @@ class Step(BaseModel):
     prompt_by: Literal["template", "llm", "request", "user"] | None = None
     # False for intermediate steps (e.g. a script only written to be spoken).
     deliverable: bool = True
+    # What the step does to the user's files it lists in ``inputs`` ("transcribe", "narrate",
+    # "voiceover", "add-music", "slideshow", "headline-on-image", "summarize", ...).
+    operation: str | None = None
 
 
 class Plan(BaseModel):
@@ -52,21 +56,25 @@ class Plan(BaseModel):
     planned_by: str = "rules"
     notes: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    # The user's files the steps use ("in1", ...), as understood from the request, -i and uploads.
+    inputs: list[InputFile] = Field(default_factory=list)
+    # What understanding read from the request (kinds, settings, topic, name): docs/brain.md.
+    spec: RequestSpec | None = None
 
     @field_validator("deliverables")
     @classmethod
     def _dedupe(cls, value: list[str]) -> list[str]:
-        order = ["text", "code", "image", "speech", "music", "video"]
-        return sorted(set(value), key=order.index)
+        return sorted(set(value), key=OUTPUT_ORDER.index)
 
     @model_validator(mode="after")
     def _graph(self) -> Plan:
         seen: set[str] = set()
+        files = {f.id for f in self.inputs}
         for step in self.steps:
-            if step.id in seen or step.id == "request":
+            if step.id in seen or step.id == "request" or step.id in files:
                 raise ValueError(f"duplicate or reserved step id {step.id!r}")
             for ref in step.inputs:
-                if ref != "request" and ref not in seen:
+                if ref != "request" and ref not in seen and ref not in files:
                     raise ValueError(f"step {step.id!r} uses {ref!r}, which is not an earlier step")
             seen.add(step.id)
         return self

@@ -59,7 +59,26 @@ def user_dir() -> Path:
     return home() / "recipes"
 
 
+# Parsed recipe files by path, valid while the file's mtime and size are unchanged: understanding
+# checks every recipe's match pattern on each request, and parsing YAML costs ~20 ms a file.
+_PARSED: dict[Path, tuple[tuple[float, int], Recipe]] = {}
+
+
 def _read(path: Path) -> Recipe:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InvalidInput(f"Recipe file {path} cannot be read: {exc}", hint="check the path") from None
+    stamp = (st.st_mtime, st.st_size)
+    cached = _PARSED.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    recipe = _parse(path)
+    _PARSED[path] = (stamp, recipe)
+    return recipe
+
+
+def _parse(path: Path) -> Recipe:
     import yaml
 
     try:
@@ -116,13 +135,6 @@ def load_recipe(name: str) -> Recipe:
     close = difflib.get_close_matches(name, list(recipes), n=3, cutoff=0.4)
     raise NotFound(f"Unknown recipe {name!r}", param="name",
                    hint=f"did you mean {', '.join(close)}?" if close else "see 'genloom recipe list'")
-
-
-def match_recipe(request: str) -> Recipe | None:
-    for recipe in list_recipes():
-        if recipe.match and re.search(recipe.match, request, re.I):
-            return recipe
-    return None
 
 
 def _fill(text: str, values: dict[str, str]) -> str:
