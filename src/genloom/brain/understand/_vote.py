@@ -1,18 +1,14 @@
-"""When no word names the output: the embedding vote and the LLM's choice of kinds.
+"""When no word names the output: the embedding vote.
 
-Stage 2 compares the request with labelled prototype requests (MiniLM); the
-nearest kind wins when it is clear. Stage 3 asks the default text model under a
-JSON schema (so its answer always parses).
+The request is compared with labelled prototype requests (MiniLM); the nearest
+kind wins when it is both close and clearly ahead. When it is not, the LLM reads
+the request (``_llm.llm_read``).
 """
 
 from __future__ import annotations
 
 import threading
 from typing import Any
-
-from genloom.brain.understand._parts import KINDS, ORDER
-
-DELIVERABLE_KINDS = KINDS
 
 # -- stage 2: embeddings -----------------------------------------------------
 
@@ -67,44 +63,6 @@ def route_embedding(request: str) -> tuple[str, float, float]:
     ranked = sorted(best.items(), key=lambda kv: -kv[1])
     (kind, score), (_, second) = ranked[0], ranked[1]
     return kind, score, score - second
-
-
-# -- stage 3: LLM --------------------------------------------------------------
-
-ROUTE_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "deliverables": {
-            "type": "array",
-            "items": {"type": "string", "enum": list(DELIVERABLE_KINDS)},
-            "minItems": 1,
-            "maxItems": 6,
-        }
-    },
-    "required": ["deliverables"],
-}
-
-ROUTE_SYSTEM = (
-    "You decide what kinds of output a user wants to RECEIVE. Kinds: text (prose, answers, scripts, lyrics, "
-    "descriptions), code (programs, SVG, HTML), transcript (the words of a recording, written out), image (pictures, "
-    "logos, posters), speech (spoken audio, voiceovers, narration), music (songs, jingles, soundtracks), sound "
-    "(sound effects, ambiences, noise), video (clips, animations). "
-    "Describing or writing about something is text. Reply with JSON only."
-)
-
-
-def route_llm(request: str, model: str | None = None) -> list[str]:
-    import json
-
-    from genloom.text.api import chat
-
-    response = chat(f"Request: {request}\nWhich kinds of output does the user want to receive?",
-                    system=ROUTE_SYSTEM, model=model, task="route", temperature=0.0, max_tokens=40,
-                    json_schema=ROUTE_SCHEMA, log=False)
-    data = json.loads(response.text())
-    kinds = [k for k in data.get("deliverables", []) if k in DELIVERABLE_KINDS]
-    return sorted(set(kinds), key=ORDER.__getitem__)
-
 
 
 # The embedding vote decides only when its best kind is both close and clearly ahead.
