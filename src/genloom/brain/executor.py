@@ -25,7 +25,7 @@ from typing import Any
 
 from genloom.brain.graph import Plan, RunResult, Step, StepResult
 from genloom.brain.llm import LLM_LOCK
-from genloom.brain.prompts import duration_of, write_prompt
+from genloom.brain.prompts import write_prompt
 
 Event = dict[str, Any]
 OnEvent = Callable[[Event], None]
@@ -106,8 +106,10 @@ class _Run:
                 return instruction, []
             context = "\n\n".join(f"{k}:\n{v}" for k, v in parents.items() if v)
             return f"{instruction}\n\nUse this:\n{context}", []
-        written = write_prompt(step.kind, instruction, parents, duration=duration_of(instruction, 0) or None,
-                               parent_ids=parent_ids or None, run_id=self.run_id, use_llm=self.use_llm)
+        headline = _fill(str(step.params["headline"]), values) if step.params.get("headline") else None
+        written = write_prompt(step.kind, instruction, parents, duration=step.params.get("seconds"),
+                               parent_ids=parent_ids or None, run_id=self.run_id, use_llm=self.use_llm,
+                               headline=headline)
         step.prompt_by = written.by  # type: ignore[assignment]
         return written.prompt, [written.generation_id] if written.generation_id else []
 

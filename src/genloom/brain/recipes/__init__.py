@@ -141,6 +141,21 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\{([A-Za-z][\w-]*)\}", lambda m: values.get(m.group(1), m.group(0)), text)
 
 
+def _fill_params(params: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """Recipe inputs in string params ("{seconds}" -> 15.0); ``{STEP_ID}`` placeholders stay for the executor."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, str):
+            value = _fill(value, values)
+            try:
+                value = float(value) if key == "seconds" else value
+            except ValueError:
+                raise InvalidInput(f"Recipe param {key!r} must be a number of seconds, got {value!r}",
+                                   param=key) from None
+        out[key] = value
+    return out
+
+
 def plan_recipe(name: str, values: dict[str, Any], *, request: str | None = None) -> Plan:
     """The plan of recipe ``name`` with its ``{input}`` placeholders filled from ``values``."""
     from genloom.brain.planner import choose_model
@@ -164,7 +179,7 @@ def plan_recipe(name: str, values: dict[str, Any], *, request: str | None = None
         model, reason = (rs.model, f"model {rs.model} chosen by the recipe") if rs.model else choose_model(rs.kind)
         steps.append(Step(
             id=rs.id, kind=rs.kind, task=rs.task, instruction=_fill(rs.instruction, filled), model=model,
-            reason=f"recipe {recipe.name!r} step; {reason}", inputs=rs.inputs, params=dict(rs.params),
+            reason=f"recipe {recipe.name!r} step; {reason}", inputs=rs.inputs, params=_fill_params(rs.params, filled),
             prompt=_fill(rs.prompt, filled) if rs.prompt else None, prompt_by="template" if rs.prompt else None,
             deliverable=rs.deliverable,
         ))
