@@ -90,7 +90,8 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
     parts = [p for p in found.parts]
     llm_reading = None
     if not parts:
-        kinds, spec_kinds_by, confidence, reason = _vote_kinds(text, use_embeddings, use_llm, model, notes)
+        asking = reader._restore(found.asking, 0) if found.asking and found.asking != found.lowered else text
+        kinds, spec_kinds_by, confidence, reason = _vote_kinds(asking, use_embeddings, use_llm, model, notes)
         if spec_kinds_by == "llm":
             llm_reading = reason  # the Reading object
             reason = "chosen by the language model"
@@ -243,6 +244,8 @@ class _Reader:
             layout = d.size.format if d.size and d.size.format else ""
             if d.headline is None and (any(w in (layout + " " + d.label) for w in HEADLINE_LAYOUTS)):
                 d.headline_wanted = True
+        if d.kind == "text" and _extract.quoted(phrase):
+            d.verbatim = _extract.quoted(phrase)[0]
         if d.kind == "speech":
             d.voice = _extract.voice(words)
             d.speed = _extract.speed(words)
@@ -356,7 +359,9 @@ class _Reader:
                 prev = ds[previous]
                 d = ds[i]
                 if prev.kind in ("transcript", "text") and d.kind in ("text", "speech"):
-                    prev.deliverable = False
+                    # A transcript, or a text turned into another text, is a step on the way; a text that is
+                    # then read aloud is delivered too ("translate x.txt and read it out": both).
+                    prev.deliverable = prev.deliverable and prev.kind == "text" and d.kind == "speech"
                     d.made_from = [previous]
                     if d.kind == "text":
                         d.operation = _inputs.text_operation(d.phrase)
@@ -389,19 +394,21 @@ class _Reader:
                 previous = i
         for i in reversed(drop):
             self._remove(ds, i)
-        # Unmentioned inputs (-i, uploads): the first part that can use their kind uses them.
-        unnamed = [f for f in self.inputs if not any(self.input_for(m) is f for m in self.mentions)]
+        # Files no part names (-i, uploads, or named in a sentence like "I have x.m4a"): the request's
+        # first deliverable uses them.
+        unnamed = {f.named_as or f.path: f.kind for f in self.inputs
+                   if not any(self.input_for(m) is f for m in self.mentions)}
+        used = {m for d in ds for m in d.uses_files}
+        unnamed.update({m: self.file_kind(m) for m in self.mentions if m not in used})
         if unnamed and not any(d.uses_files for d in ds):
             target = next((j for j, d in enumerate(ds) if d.deliverable), 0)
-            before = len(ds)
-            added = _inputs.apply(ds, target, {f.named_as or f.path: f.kind for f in unnamed})
+            added = _inputs.apply(ds, target, unnamed)
             for extra in added:
                 ds.append(extra)
                 if extra.kind == "transcript":
                     ds[target].made_from = [len(ds) - 1]
                 else:
                     extra.made_from = [target]
-            del before
         for d in ds:
             d.uses_inputs = [f.id for m in d.uses_files if (f := self._resolve(m)) is not None]
 

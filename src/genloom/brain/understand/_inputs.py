@@ -19,6 +19,7 @@ from genloom.brain.spec import Deliverable
 _TEXT_OPS = (("summarize", r"summar|sum up|tl;?dr|key points|recap|bullet|gist|minutes"),
              ("translate", r"translat"), ("describe", r"describ|alt text|caption|what'?s in"))
 PRONOUN = re.compile(r"\b(?:it|them|this|that|the (?:result|transcript|summary|text|audio|recording|file))\b")
+_BURN = re.compile(r"\b(?:add|burn|put|embed|overlay|include)\b")
 _EXTRACT = re.compile(r"\b(?:extract|rip|pull|get)\b.*\baudio\b")
 
 
@@ -44,7 +45,10 @@ def apply(ds: list[Deliverable], i: int, file_kinds: dict[str, str | None]) -> l
     of = {k: [f for f, fk in file_kinds.items() if fk == k] for k in kinds}
     media = of.get("audio", []) + of.get("video", [])
     added: list[Deliverable] = []
-    if d.kind == "transcript":
+    if d.kind == "transcript" and of.get("video") and _BURN.search(d.phrase.lower()):
+        # "add subtitles to talk.mp4": the clip comes back with the words on it
+        d.kind, d.operation, d.uses_files, d.captions = "video", "captions", of["video"], True
+    elif d.kind == "transcript":
         d.operation, d.uses_files = "transcribe", media or files
     elif d.kind == "text":
         if media:
@@ -52,6 +56,10 @@ def apply(ds: list[Deliverable], i: int, file_kinds: dict[str, str | None]) -> l
                                      operation="transcribe", uses_files=media,
                                      reason="the recording is transcribed first: the text uses only what it says"))
             d.operation = text_operation(d.phrase)
+        elif of.get("image") and (d.verbatim or d.headline):
+            # "write 'SOLD OUT' across poster.jpg": the picture comes back with the words on it
+            d.kind, d.operation, d.uses_files = "image", "headline-on-image", of["image"]
+            d.headline = d.headline or d.verbatim
         elif of.get("image"):
             d.operation, d.uses_files = "describe", of["image"]
         else:

@@ -18,6 +18,7 @@ The model loads once per process (about 0.2 s); a parse takes ~5 ms.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +37,8 @@ sunday january february march april may june july august september october novem
 _NAMING = frozenset({"called", "named", "titled", "entitled", "brand", "by"})
 
 _lock = threading.Lock()
+# Quoted words are given verbatim: they are never names to hide.
+_QUOTES = re.compile(r"([\"“‘'])(?:(?![\"”’]).){1,400}?[\"”’'](?=[\s.,!?;:)]|$)")
 
 
 class ParserMissing(GenloomError):
@@ -78,6 +81,7 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     doc = _doc(text)
     spans: list[tuple[int, int]] = []
     run: list[Any] = []
+    quoted = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
 
     def close() -> None:
         if not run:
@@ -96,7 +100,8 @@ def name_spans(text: str) -> list[tuple[int, int]]:
     for tok in doc:
         capital = tok.text[:1].isupper() and tok.i > 0 and not tok.is_sent_start
         joiner = tok.text in ("&", "'s", "of") and run and tok.i + 1 < len(doc) and doc[tok.i + 1].text[:1].isupper()
-        if (capital and tok.pos_ in ("PROPN", "NOUN", "ADJ", "VERB", "ADP", "X")) or joiner:
+        inside_quotes = any(a <= tok.idx < b for a, b in quoted)
+        if ((capital and tok.pos_ in ("PROPN", "NOUN", "ADJ", "VERB", "ADP", "X")) or joiner) and not inside_quotes:
             run.append(tok)
         else:
             close()

@@ -78,6 +78,8 @@ _ABOUT_MEDIA = re.compile(r"^(?:script|lyrics|transcripts?|captions?|description
                           r"names?|tips|review|summary|outline|plan)$")
 _WORD = re.compile(r"[\w'-]+")
 _NEGATED = re.compile(r"^(?:no|without|not|minus|zero)\b")
+_HAVE = re.compile(r"^(?:i|we)(?: have| 've| already)? (?:have|got|recorded|made|wrote|took|shot|filmed|attached|"
+                   r"uploaded)\b|^(?:here is|here's|attached is|this is)\b")
 # Speech nouns that describe the voice rather than name a recording.
 _VOICE_WORDS = frozenset({"voice", "narrator", "speaker", "accent"})
 _CONVERT = re.compile(r"\b(?:turn|convert|transform|change|make|render|adapt|remix)\b")
@@ -300,6 +302,8 @@ class Found:
     cased: str  # normalized request, original case (quotes replaced by QUOTED)
     lowered: str  # the same, lower-cased: parts' ``text`` are substrings of it
     quotes: list[str]
+    # The words that ask for something: the request minus parts that only describe the user's files.
+    asking: str = ""
 
 
 def find_parts(request: str) -> Found:
@@ -309,7 +313,7 @@ def find_parts(request: str) -> Found:
     headline") are kept with ``carried_by`` set: they are made to go into the host.
     """
     cased, text, quotes = normalize_pair(_drop_appositives(request))
-    found = Found([], [], cased, text, quotes)
+    found = Found([], [], cased, text, quotes, asking=text)
     if not text:
         return found
     if _QUESTION.match(text) and not re.match(r"^(?:is|are) (?:a|an|the) ", text):
@@ -322,11 +326,14 @@ def find_parts(request: str) -> Found:
     for chunk, join in _split(text):
         if _NEGATED.match(chunk):
             continue  # "no captions", "without drums": a setting of the previous part, never a deliverable
+        if _HAVE.match(chunk):
+            found.asking = found.asking.replace(chunk, " ").strip(" ,;")
+            continue  # "i have a recording called x.m4a": the user's own file, not something to make
         res = _classify_part(chunk)
         host_kind = parts[host].kind if host is not None else None
         if not res.kinds or (join == "with" and res.via == "weak" and host is not None):
             continue  # "with an example in Python": an attribute named by no artifact is no deliverable
-        if host_kind == "speech" and res.kinds == ["speech"] and res.cue in _VOICE_WORDS:
+        if any(p.kind in ("speech", "video") for p in parts) and res.kinds == ["speech"] and res.cue in _VOICE_WORDS:
             continue  # "narrate the intro, deep British narrator": how the voice sounds, not a second voice
         refers_back = res.via == "verb" and _PRONOUN_OBJ.search(chunk) and res.kinds == ["text"]
         for k in res.kinds:
