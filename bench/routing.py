@@ -31,8 +31,9 @@ from pathlib import Path
 HERE = Path(__file__).parent
 SETS = {"dev": HERE / "routing_set.jsonl", "held-out": HERE / "routing_heldout.jsonl",
         "held-out-2": HERE / "routing_heldout2.jsonl", "held-out-3": HERE / "routing_heldout3.jsonl",
-        "held-out-4": HERE / "routing_heldout4.jsonl", "held-out-5": HERE / "routing_heldout5.jsonl"}
-KINDS = ("text", "code", "image", "speech", "music", "video")
+        "held-out-4": HERE / "routing_heldout4.jsonl", "held-out-5": HERE / "routing_heldout5.jsonl",
+        "outside": HERE / "routing_outside.jsonl", "outside-2": HERE / "routing_outside2.jsonl"}
+KINDS = ("text", "code", "transcript", "image", "speech", "music", "sound", "video")
 
 
 def load(path: Path) -> list[dict]:

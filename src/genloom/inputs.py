@@ -306,8 +306,10 @@ def output_names(text: str) -> set[str]:
 
 def missing_inputs(text: str, cwd: str | Path | None = None) -> list[str]:
     """Files the request names as inputs that do not exist (names of outputs excluded)."""
+    from genloom.brain.understand import mentioned_files as mentions
+
     outputs = output_names(text)
-    return [n for n in missing_named(mentioned_files(text), cwd) if n not in outputs]
+    return [n for n in missing_named(mentions(text), cwd) if n not in outputs]
 
 
 def read_text(f: InputFile) -> str:
@@ -318,10 +320,16 @@ def read_text(f: InputFile) -> str:
 
 
 def gather(request: str, paths: Iterable[str | Path] = (), cwd: str | Path | None = None) -> list[InputFile]:
-    """Every input of a request: the ``-i`` files first, then the existing files its words name."""
+    """Every input of a request: the ``-i`` files first, then the existing files its words name.
+
+    A named file's ``named_as`` is the mention exactly as understanding finds it
+    (``genloom.brain.understand.mentioned_files``), so it can tell which part uses it.
+    """
+    from genloom.brain.understand import mentioned_files as mentions
+
     explicit = load_inputs(list(paths))
     known = {f.path for f in explicit}
-    named = [f for f in resolve_named(mentioned_files(request), cwd, start=len(explicit) + 1)
+    named = [f for f in resolve_named(mentions(request), cwd, start=len(explicit) + 1)
              if f.path not in known]
     merged = explicit + named
     for i, f in enumerate(merged, 1):

@@ -17,7 +17,7 @@ def _kit_plan() -> Plan:
                 steps=[
                     Step(id="headline", kind="text", task="headline", instruction="headline", prompt="Headline for {topic}"),
                     Step(id="hero", kind="image", task="hero", instruction="Hero image with the headline",
-                         inputs=["headline"]),
+                         inputs=["headline"], params={"headline": "{headline}"}),
                     Step(id="script", kind="text", task="script", instruction="script",
                          prompt="Script opening with {headline}", inputs=["headline"]),
                     Step(id="voice", kind="speech", task="voice", instruction="read it", inputs=["script"]),

@@ -60,8 +60,8 @@ def test_multi_part_uses_llm_brief_and_falls_back(fake_model, fake_runners) -> N
 def test_kit_plan_chains_steps(fake_model, fake_runners) -> None:
     p = plan(KIT, use_llm=False)
     assert p.deliverables == ["text", "image", "speech", "music", "video"]
-    kinds = [s.kind for s in p.steps]
-    assert kinds.count("text") == 2
+    delivered = [s.kind for s in p.steps if s.deliverable]
+    assert delivered.count("text") == 2  # headline and ad copy; the voiceover's script is an intermediate
     image = next(s for s in p.steps if s.kind == "image")
     headline = next(s for s in p.steps if s.task == "headline")
     assert image.inputs == [headline.id]
@@ -106,11 +106,11 @@ def test_empty_request_is_a_clear_error() -> None:
 
 def test_parse_json_repairs_truncation() -> None:
     from genloom.brain.llm import parse_json
-    from genloom.brain.planner import Brief
+    from genloom.brain.understand._llm import Reading
 
-    assert parse_json('```json\n{"topic": "tea", "tone": "calm"}\n```', Brief).topic == "tea"
-    assert parse_json('{"topic": "green tea", "tone": "ca', Brief).topic == "green tea"
-    assert parse_json("nothing", Brief) is None
+    assert parse_json('```json\n{"topic": "tea", "tone": "calm"}\n```', Reading).topic == "tea"
+    assert parse_json('{"topic": "green tea", "tone": "ca', Reading).topic == "green tea"
+    assert parse_json("nothing", Reading) is None
 
 
 @pytest.mark.parametrize(("request_text", "words"), [
@@ -125,5 +125,8 @@ def test_speech_request_speaks_the_given_words(fake_model, fake_runners, request
 
 
 def test_speech_without_words_gets_a_written_script(fake_model, fake_runners) -> None:
-    p = plan("record a short voiceover for our bakery's opening", use_llm=False)
-    assert p.steps[0].kind == "speech" and p.steps[0].prompt is None  # the executor's LLM writes the script
+    p = plan("record a 20-second voiceover for our bakery's opening", use_llm=False)
+    script, speech = p.steps
+    assert script.kind == "text" and not script.deliverable and speech.inputs == [script.id]
+    assert "about 50 words" in script.prompt and "bakery" in script.prompt
+    assert speech.prompt is None and speech.params["seconds"] == 20  # the voice reads the script, never the request

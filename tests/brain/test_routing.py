@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from genloom.brain.routing import normalize, route, route_rules
+from genloom.brain.routing import route
+from genloom.brain.understand._parts import find_parts, normalize
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -54,7 +55,7 @@ def test_launch_kit_list_after_colon_is_kept() -> None:
 def test_no_cue_and_no_stages_defaults_to_text() -> None:
     r = route("hmm", use_llm=False, use_embeddings=False)
     assert r.deliverables == ["text"] and r.stage == "default"
-    assert route_rules("")[0] == []
+    assert find_parts("").parts == []
     assert normalize("  Please   Can you DRAW a cat!  ") == "draw a cat"
 
 
@@ -64,34 +65,35 @@ def test_parts_carry_reasons() -> None:
 
 
 def test_llm_stage_is_constrained_and_validated(fake_model, monkeypatch: pytest.MonkeyPatch) -> None:
-    from genloom.brain import routing
+    from genloom.brain.understand import _vote
 
     # Force the fast stages to be undecided so the LLM decides.
-    monkeypatch.setattr(routing, "route_embedding", lambda request: ("text", 0.1, 0.0))
-    fake_model.enqueue('{"deliverables": ["music", "image", "bogus"]}')
+    monkeypatch.setattr(_vote, "route_embedding", lambda request: ("text", 0.1, 0.0))
+    fake_model.enqueue('{"kinds": ["music", "image", "bogus"], "topic": "my grandmother\'s party", '
+                       '"name": "", "tone": "warm", "style": ""}')
     r = route("something for my grandmother's party", use_llm=True)
     assert r.stage == "llm" and r.deliverables == ["image", "music"]
     params = fake_model.history[-1][1]
-    assert params.json_schema is not None and params.json_schema["properties"]["deliverables"]
+    assert params.json_schema is not None and params.json_schema["properties"]["kinds"]
 
 
 def test_llm_stage_garbage_falls_back_to_text(fake_model, monkeypatch: pytest.MonkeyPatch) -> None:
-    from genloom.brain import routing
+    from genloom.brain.understand import _vote
 
-    monkeypatch.setattr(routing, "route_embedding", lambda request: ("text", 0.1, 0.0))
+    monkeypatch.setattr(_vote, "route_embedding", lambda request: ("text", 0.1, 0.0))
     fake_model.enqueue("not json at all")
     r = route("something for my grandmother's party", use_llm=True)
     assert r.deliverables == ["text"] and r.stage == "default"
     assert any("LLM routing failed" in n for n in r.notes)
 
 
-@pytest.mark.parametrize("name", ["routing_set.jsonl", "routing_heldout.jsonl"])
+@pytest.mark.parametrize("name", ["routing_set.jsonl", "routing_heldout.jsonl", "routing_outside.jsonl"])
 def test_labelled_sets_are_valid(name: str) -> None:
     rows = [json.loads(line) for line in (BENCH / name).read_text().splitlines() if line.strip()]
     assert len(rows) >= 60
     for row in rows:
         assert row["request"].strip()
-        assert set(row["deliverables"]) <= {"text", "code", "image", "speech", "music", "video"}
+        assert set(row["deliverables"]) <= {"text", "code", "transcript", "image", "speech", "music", "sound", "video"}
 
 
 def test_dev_set_accuracy_without_llm() -> None:

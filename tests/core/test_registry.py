@@ -116,7 +116,7 @@ def test_help_does_not_import_heavy_modules():
     code = (
         "import sys; from genloom.cli import cli\n"
         "try:\n    cli.main(['--help'], standalone_mode=False)\nexcept SystemExit: pass\n"
-        "heavy = [m for m in ('numpy', 'sqlalchemy', 'rich', 'llama_cpp', 'torch', 'pydantic') if m in sys.modules]\n"
+        "heavy = [m for m in ('numpy', 'sqlalchemy', 'rich', 'llama_cpp', 'xllamacpp', 'torch', 'pydantic') if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -13,7 +13,7 @@ from genloom.plugins import hookimpl
 
 @hookimpl
 def register_backends(register: Any) -> None:
-    from genloom.backends import embedded, llama_cpp, minilm, transformers_text
+    from genloom.backends import embedded, gguf_runtime, llama_cpp, minilm, transformers_text
 
     def llama_status(card: Any) -> str:
         if card.options.get("parts") or card.options.get("package_file"):
@@ -22,8 +22,11 @@ def register_backends(register: Any) -> None:
 
         return "installed" if card.path and Path(card.path).exists() else "missing"
 
-    register("llama-cpp", llama_cpp.factory, detect=llama_cpp.detect, status=llama_status,
-             description="GGUF language models via llama-cpp-python")
+    # One backend name for GGUF cards; the runtime (xllamacpp, else llama-cpp-python)
+    # is chosen when the model loads: see genloom.backends.gguf_runtime.
+    register("llama-cpp", gguf_runtime.factory, detect=llama_cpp.detect, status=llama_status,
+             description="GGUF language models via llama.cpp (xllamacpp with continuous batching, "
+                         "or llama-cpp-python)")
     register("transformers", transformers_text.factory, detect=transformers_text.detect,
              description="Hugging Face transformers causal LMs (local dir or hub id)")
     register("minilm-onnx", minilm.factory, status=minilm.status,

@@ -10,6 +10,7 @@ import struct
 from pathlib import Path
 
 from genloom.errors import CorruptWeights, WeightsMissing
+from genloom.models.card import ModelCard
 
 GGUF_MAGIC = b"GGUF"
 
@@ -36,3 +37,23 @@ def looks_like_gguf(path: Path) -> bool:
             return fh.read(4) == GGUF_MAGIC
     except OSError:
         return False
+
+
+def resolve_gguf(card: ModelCard) -> Path:
+    """The GGUF file of a card: assembled from an embedded package, or its own path."""
+    if card.options.get("parts") or card.options.get("package_file"):
+        from genloom.backends.embedded import ensure_installed
+
+        return Path(ensure_installed(card))
+    if not card.path:
+        raise CorruptWeights(f"Model {card.id!r} has no weights path")
+    return Path(card.path)
+
+
+def gguf_sha256(card: ModelCard, path: Path) -> str:
+    """The card's full sha256 when it has one, else the file's (cached) hash."""
+    if card.sha256 and len(card.sha256) == 64:
+        return card.sha256
+    from genloom.backends.hashing import weights_sha256
+
+    return weights_sha256(path)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from genloom import config
-from genloom.backends.gguf import check_gguf, looks_like_gguf
+from genloom.backends.gguf import check_gguf, gguf_sha256, looks_like_gguf, resolve_gguf
 from genloom.errors import BackendUnavailable, ContextOverflow, CorruptWeights, GenerationFailed
 from genloom.models.card import Kind, ModelCard
 from genloom.text.base import Chunk, TextModel
@@ -40,7 +40,7 @@ class LlamaCppModel(TextModel):
     def __init__(self, card: ModelCard, *, n_ctx: int | None = None, n_threads: int | None = None):
         super().__init__(card)
         llama_cpp = _import_llama()
-        path = Path(self._resolve_path(card))
+        path = resolve_gguf(card)
         check_gguf(path)
         self.path = path
         threads = n_threads or int(card.options.get("n_threads") or config.default_threads())
@@ -65,19 +65,13 @@ class LlamaCppModel(TextModel):
         self._lock = threading.Lock()
         self._formatter = self._make_formatter()
 
-    @staticmethod
-    def _resolve_path(card: ModelCard) -> str:
-        if card.options.get("parts") or card.options.get("package_file"):
-            from genloom.backends.embedded import ensure_installed
-
-            return str(ensure_installed(card))
-        if not card.path:
-            raise CorruptWeights(f"Model {card.id!r} has no weights path")
-        return card.path
-
     @property
     def context_length(self) -> int:
         return self.n_ctx
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
 
     def _make_formatter(self) -> Any:
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
@@ -103,11 +97,7 @@ class LlamaCppModel(TextModel):
         return len(self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
     def weights_sha256(self) -> str:
-        if self.card.sha256 and len(self.card.sha256) == 64:
-            return self.card.sha256
-        from genloom.backends.hashing import weights_sha256
-
-        return weights_sha256(self.path)
+        return gguf_sha256(self.card, self.path)
 
     # -- generation -----------------------------------------------------
     def format_chat(self, messages: list[Message]) -> tuple[str, list[str]]:

@@ -22,24 +22,11 @@ if TYPE_CHECKING:
 __all__ = ["plan", "execute", "route", "explain", "Plan", "RunResult"]
 
 
-def plan(request: str, *, inputs: list[Any] | None = None, **opts: Any) -> Plan:
-    """Turn a request into a :class:`Plan` (options: use_llm, model, use_embeddings, write_prompts).
-
-    ``inputs``: the user's files as :class:`~genloom.brain.spec.InputFile` (see
-    :func:`genloom.inputs.gather`); the plan's steps read them.
-    """
-    import inspect
-
+def plan(request: str, **opts: Any) -> Plan:
+    """Turn a request into a :class:`Plan` (options: use_llm, model, use_embeddings, write_prompts)."""
     from genloom.brain.planner import plan as _plan
 
-    if not inputs:
-        return _plan(request, **opts)
-    if "inputs" in inspect.signature(_plan).parameters:
-        return _plan(request, inputs=inputs, **opts)
-    # A planner that does not read inputs itself: each step reads the files its kind can use.
-    from genloom.brain.attach import attach_inputs
-
-    return attach_inputs(_plan(request, **opts), inputs)
+    return _plan(request, **opts)
 
 
 def execute(plan: Plan, *, output_dir: Path | None = None, on_event: Callable[[dict], None] | None = None,

@@ -36,7 +36,7 @@ from typing import Any
 from genloom.brain import sources
 from genloom.brain.graph import Plan, RunResult, Step, StepResult
 from genloom.brain.llm import LLM_LOCK
-from genloom.brain.prompts import duration_of, write_prompt
+from genloom.brain.prompts import write_prompt
 from genloom.brain.spec import InputFile
 from genloom.errors import GenloomError, InvalidInput
 
@@ -240,9 +240,10 @@ class _Run:
                 return instruction, [], None
             context = "\n\n".join(f"{k}:\n{v}" for k, v in parents.items() if v)
             return f"{instruction}\n\nUse this:\n{context}", [], None
-        written = write_prompt(step.kind, instruction, parents,
-                               duration=duration or duration_of(instruction, 0) or None,
-                               parent_ids=parent_ids or None, run_id=self.run_id, use_llm=self.use_llm)
+        headline = _fill(str(step.params["headline"]), values) if step.params.get("headline") else None
+        written = write_prompt(step.kind, instruction, parents, duration=duration or step.params.get("seconds"),
+                               parent_ids=parent_ids or None, run_id=self.run_id, use_llm=self.use_llm,
+                               headline=headline)
         step.prompt_by = written.by  # type: ignore[assignment]
         return written.prompt, [written.generation_id] if written.generation_id else [], written.note
 
@@ -397,7 +398,9 @@ class _Run:
         if missing and not parents and not self._user_files(step) and step.kind in ("speech", "transcript"):
             # A narration of a script that failed would speak the instruction instead: say why, make nothing.
             raise GenloomError(f"not made: it needs {', '.join(missing)}, which failed")
-        params = dict(step.params)
+        # "{STEP_ID}" in a param (a headline another step writes) is that step's output.
+        values = {"request": self.plan.request, "topic": self.plan.topic or self.plan.request, **parents}
+        params = {k: _fill(v, values) if isinstance(v, str) else v for k, v in step.params.items()}
         target = self.target_seconds(step) if step.kind in ("speech", "music", "sound") else None
         text_files = self._user_files(step, "text", "code")
         grounded_source = ""

@@ -11,10 +11,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from genloom.brain.spec import InputFile
+from genloom.brain.spec import OUTPUT_ORDER, InputFile, OutputKind, RequestSpec
 
-OutputKind = Literal["text", "code", "image", "speech", "music", "sound", "video", "transcript"]
-KIND_ORDER = ["text", "code", "transcript", "image", "speech", "music", "sound", "video"]
 FORMAT_VERSION = 1
 
 
@@ -30,12 +28,8 @@ class Step(BaseModel):
     model: str | None = None
     # Why this generator (and model) was chosen: "why this tool".
     reason: str = ""
-    # "request", ids of earlier steps whose outputs feed this one, or ids of
-    # the user's input files ("in1", see ``Plan.inputs``).
+    # "request" or ids of earlier steps whose outputs feed this one.
     inputs: list[str] = Field(default_factory=lambda: ["request"])
-    # What the step does with its inputs: "transcribe", "summarize", "translate",
-    # "narrate", "voiceover", "add-music", "slideshow", "headline-on-image", ...
-    operation: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     # The generator's exact input, when known. ``{request}``, ``{topic}`` and
     # ``{STEP_ID}`` placeholders are filled at run time; ``None`` means the
@@ -44,6 +38,9 @@ class Step(BaseModel):
     prompt_by: Literal["template", "llm", "request", "user"] | None = None
     # False for intermediate steps (e.g. a script only written to be spoken).
     deliverable: bool = True
+    # What the step does to the user's files it lists in ``inputs`` ("transcribe", "narrate",
+    # "voiceover", "add-music", "slideshow", "headline-on-image", "summarize", ...).
+    operation: str | None = None
 
 
 class Plan(BaseModel):
@@ -59,28 +56,28 @@ class Plan(BaseModel):
     planned_by: str = "rules"
     notes: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
-    # The user's own files the steps read (typed by content, see genloom.inputs).
+    # The user's files the steps use ("in1", ...), as understood from the request, -i and uploads.
     inputs: list[InputFile] = Field(default_factory=list)
+    # What understanding read from the request (kinds, settings, topic, name): docs/brain.md.
+    spec: RequestSpec | None = None
 
     @field_validator("deliverables")
     @classmethod
     def _dedupe(cls, value: list[str]) -> list[str]:
-        return sorted(set(value), key=KIND_ORDER.index)
+        return sorted(set(value), key=OUTPUT_ORDER.index)
 
     @model_validator(mode="after")
     def _graph(self) -> Plan:
-        seen: set[str] = {f.id for f in self.inputs}
+        seen: set[str] = set()
+        files = {f.id for f in self.inputs}
         for step in self.steps:
-            if step.id in seen or step.id == "request":
+            if step.id in seen or step.id == "request" or step.id in files:
                 raise ValueError(f"duplicate or reserved step id {step.id!r}")
             for ref in step.inputs:
-                if ref != "request" and ref not in seen:
-                    raise ValueError(f"step {step.id!r} uses {ref!r}, which is not an earlier step or an input")
+                if ref != "request" and ref not in seen and ref not in files:
+                    raise ValueError(f"step {step.id!r} uses {ref!r}, which is not an earlier step")
             seen.add(step.id)
         return self
-
-    def input(self, input_id: str) -> InputFile | None:
-        return next((f for f in self.inputs if f.id == input_id), None)
 
     def step(self, step_id: str) -> Step:
         for s in self.steps:

@@ -13,7 +13,6 @@ stops because prompt writing did.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -77,12 +76,12 @@ class Written:
 
 
 def duration_of(text: str, default: float) -> float:
-    """Seconds named in a request ("15-second", "30 sec", "2 minutes"), else ``default``."""
-    m = re.search(r"(\d+(?:\.\d+)?)\s*-?\s*(seconds?|secs?|s\b|minutes?|mins?)", text.lower())
-    if not m:
-        return default
-    value = float(m.group(1))
-    return value * 60 if m.group(2).startswith("m") else value
+    """Deprecated: read ``step.params["seconds"]`` (understanding reads durations once). Kept until the
+    executor stops calling it."""
+    from genloom.brain.understand._extract import seconds
+
+    found = seconds(text)
+    return default if found is None else found
 
 
 def _context(parents: dict[str, str], limit: int = 600) -> str:
@@ -126,32 +125,38 @@ def render(kind: str, brief: BaseModel, duration: float | None) -> str:
     return f"{duration or t:.0f}-second video. " + " ".join(lines)
 
 
-def template(kind: str, instruction: str, parents: dict[str, str], duration: float | None) -> str:
+def template(kind: str, instruction: str, parents: dict[str, str], duration: float | None,
+             headline: str | None = None) -> str:
     """The no-LLM prompt: the instruction plus what the parents produced."""
-    quoted = next((t.strip().strip('"') for name, t in parents.items() if t and len(t) < 120), "")
     if kind == "speech":
         # Speak the parent text itself (a script, a story) when there is one.
         longest = max(parents.values(), key=len, default="")
         return longest.strip() or instruction
     if kind == "image":
-        text = f', with the text "{quoted}"' if quoted and "headline" in instruction.lower() else ""
+        text = f', with the text "{headline}"' if headline else ""
         return f"{instruction}{text}, detailed, balanced composition"
-    named = duration_of(instruction, 0) > 0
     if kind == "music":
-        return instruction if named else f"{instruction}, {duration or 15:.0f} seconds"
-    return (instruction if named else f"{duration or 15:.0f}-second video: {instruction}") + (f' Title: "{quoted}".' if quoted else "")
+        return instruction if duration is None else f"{instruction}, {duration:g} seconds"
+    quoted = next((t.strip().strip('"') for t in parents.values() if t and len(t) < 120), "")
+    title = headline or quoted
+    return (instruction if duration is None else f"{duration:g}-second video: {instruction}") + \
+        (f' Title: "{title}".' if title else "")
 
 
 def write_prompt(kind: str, instruction: str, parents: dict[str, str] | None = None, *,
                  duration: float | None = None, model: str | None = None, parent_ids: list[str] | None = None,
-                 run_id: str | None = None, use_llm: bool = True) -> Written:
-    """The prompt for a media step, written by the LLM from the instruction and parent outputs."""
+                 run_id: str | None = None, use_llm: bool = True, headline: str | None = None) -> Written:
+    """The prompt for a media step, written by the LLM from the instruction and parent outputs.
+
+    ``duration`` and ``headline`` come from the step's params (``seconds``, ``headline``): the
+    request is read once, by :mod:`genloom.brain.understand`, never again here.
+    """
     parents = dict(parents or {})
     if kind not in SCHEMAS:
         return Written(instruction, "template")
     if kind == "speech" and parents:
         # A script already exists upstream: the voice reads it verbatim.
-        return Written(template(kind, instruction, parents, duration), "template")
+        return Written(template(kind, instruction, parents, duration, headline), "template")
     note = None
     if use_llm:
         from genloom.errors import GenloomError
@@ -165,10 +170,10 @@ def write_prompt(kind: str, instruction: str, parents: dict[str, str] | None = N
             text, gid, note = "", None, f"the {kind} prompt is a template: the LLM could not write it ({exc})"
         brief = parse_json(text, schema_cls) if text else None
         if brief is not None:
-            return Written(_with_headline(kind, render(kind, brief, duration), instruction, parents), "llm", gid)
+            return Written(_with_headline(kind, render(kind, brief, duration), headline), "llm", gid)
         if text and note is None:
             note = f"the {kind} prompt is a template: the LLM's reply did not fit the schema"
-    return Written(template(kind, instruction, parents, duration), "template", note=note)
+    return Written(template(kind, instruction, parents, duration, headline), "template", note=note)
 
 
 def _all_required(model_cls: type[BaseModel]) -> dict:
@@ -180,11 +185,8 @@ def _all_required(model_cls: type[BaseModel]) -> dict:
     return schema
 
 
-def _with_headline(kind: str, prompt: str, instruction: str, parents: dict[str, str]) -> str:
-    """An image "with the headline on it" must carry the headline's exact words, whatever the LLM wrote."""
-    if kind != "image" or "headline" not in instruction.lower():
+def _with_headline(kind: str, prompt: str, headline: str | None) -> str:
+    """An image that prints a headline must carry its exact words, whatever the LLM wrote."""
+    if kind != "image" or not headline or headline.lower() in prompt.lower():
         return prompt
-    short = [t.strip().strip('"') for t in parents.values() if t and len(t.strip()) < 120]
-    if short and short[0].lower() not in prompt.lower():
-        return f'{prompt}, with the text "{short[0]}"'
-    return prompt
+    return f'{prompt}, with the text "{headline}"'

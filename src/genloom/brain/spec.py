@@ -119,6 +119,7 @@ class Deliverable(BaseModel):
     speed: float | None = Field(None, gt=0.25, le=4.0)
     music: MusicSettings | None = None
     sound: str | None = None  # a sound name for kind "sound" (rain, ocean, clock, ...)
+    loop: bool | None = None  # a sound (or music) meant to loop seamlessly
     # Exact words: spoken verbatim (speech), or printed (image headline), or the text itself.
     verbatim: str | None = None
     headline: str | None = None
@@ -136,11 +137,20 @@ class Deliverable(BaseModel):
     # The operation on those inputs: "transcribe", "summarize", "translate", "narrate",
     # "voiceover", "add-music", "slideshow", "headline-on-image", ...
     operation: str | None = None
+    # The file names the request used for it, as written ("standup.wav"); ``uses_inputs`` holds
+    # their ids once the files are resolved (``read(..., inputs=...)``).
+    uses_files: list[str] = Field(default_factory=list)
+    # An image whose format implies a headline ("a poster", "a thumbnail") with no words given:
+    # the brain writes one.
+    headline_wanted: bool = False
+    # Lyrics, shots or other words for a carried part ("a video with narration": the narration's index).
+    carries: list[int] = Field(default_factory=list)
 
     def params(self) -> dict[str, Any]:
         """The step's ``params``: only the keys the request set (docs/brain.md, "Step params")."""
         p: dict[str, Any] = {}
-        for key in ("seconds", "language", "style", "speed", "sound", "headline", "subline", "cta", "captions"):
+        for key in ("seconds", "language", "style", "speed", "sound", "loop", "headline", "subline", "cta",
+                    "captions"):
             value = getattr(self, key)
             if value is not None:
                 p[key] = value
@@ -175,8 +185,23 @@ class RequestSpec(BaseModel):
     inputs: list[InputFile] = Field(default_factory=list)
     recipe: str | None = None
     decided_by: DecidedBy = "rules"
+    # Who found the topic: the request's words ("rules"), the LLM, or nobody ("default": the whole request).
+    topic_by: DecidedBy = "rules"
     # What genloom cannot do as asked, and what would (shown by CLI, API and studio).
     notes: list[str] = Field(default_factory=list)
+    # File names the request mentions, as written, in order ("standup.wav"); the inputs layer
+    # resolves them against the working directory into ``inputs``.
+    mentioned_files: list[str] = Field(default_factory=list)
+    # How sure the reading is: 0.95 when the rules decided (higher when the LLM agreed), lower
+    # for the embedding vote, the LLM alone or the default.
+    confidence: float = Field(0.5, ge=0, le=1)
+    # Media named as the subject, not asked for ("describe a logo": {"image": "logo"}).
+    mentioned_not_asked: dict[str, str] = Field(default_factory=dict)
+    # The request is phrased to a text model ("write", "ChatGPT", "generate text").
+    addressed_to_text_model: bool = False
+    # How understanding went, for explanations ("'with narration' goes into the video").
+    reasons: list[str] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
 
     def kinds(self) -> list[str]:
         """The output kinds the user receives, in assembly order."""

@@ -4,26 +4,25 @@ The field's common confusion is asking a text model for something it cannot
 make ("ChatGPT, make me a logo" gets you a description of a logo). When a
 request is phrased to a text model ("write", "generate", an LLM by name) but
 wants a picture, a voice, music or a video, the explanation says so and names
-the generator that will really make it.
+the generator that will really make it. Everything here is read from the spec.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
-
-from genloom.brain import routing
 
 GENERATORS = {
     "text": "the language model (writes prose)",
     "code": "the language model in code mode (the code block is kept apart from prose)",
+    "transcript": "the speech recogniser (writes down what a recording says)",
     "image": "the image generator",
     "speech": "the speech synthesizer (text-to-speech)",
     "music": "the music composer",
+    "sound": "the sound synthesizer (effects, ambiences, noise)",
     "video": "the video generator",
 }
-_ASKS_LLM = re.compile(r"\b(?:write|chatgpt|gpt|llm|language model|chatbot|text model|type out|generate text)\b", re.I)
+MEDIA = ("image", "speech", "music", "sound", "video")
 
 
 @dataclass
@@ -61,24 +60,23 @@ class Explanation:
 
 def explain(request: str, *, use_llm: bool = False) -> Explanation:
     from genloom.brain.planner import choose_model
+    from genloom.brain.understand import read
 
-    route = routing.route(request, use_llm=use_llm)
+    spec = read(request, use_llm=use_llm)
+    kinds = spec.kinds()
     choices = []
-    for kind in route.deliverables:
-        parts = [p for p in route.parts if p.kind == kind]
-        why = "; ".join(dict.fromkeys(p.reason for p in parts if p.reason)) or f"the request wants {kind}"
+    for kind in kinds:
+        reasons = [d.reason for d in spec.deliverables if d.kind == kind and d.deliverable and d.reason]
+        why = "; ".join(dict.fromkeys(reasons)) or f"the request wants {kind}"
         model, model_reason = choose_model(kind)
         caution = ""
-        if kind in ("image", "speech", "music", "video") and _ASKS_LLM.search(request):
+        if kind in MEDIA and spec.addressed_to_text_model:
             caution = (f"a text model cannot make {kind}: asked for it, it would only describe one. "
                        f"genloom sends this part to {GENERATORS[kind]} instead.")
         choices.append(Choice(kind, GENERATORS[kind], model, f"{why}; {model_reason}", caution))
-    notes = list(route.notes)
+    notes = [*spec.notes, *spec.reasons]
     # "describe a logo": the logo is the subject, not the output. Say how to get the logo itself.
-    mentioned = {m.kind: m.text for m in routing._matches(routing.normalize(request))
-                 if m.role == "noun" and m.kind in GENERATORS and m.kind not in route.deliverables}
-    for kind, word in mentioned.items():
-        if kind in ("image", "speech", "music", "video"):
-            notes.append(f"{word!r} is what the request is about, not what it asks to receive; for the {kind} "
-                         f"itself ask e.g. \"make a {word} ...\"")
-    return Explanation(request, route.deliverables, route.stage, choices, notes)
+    for kind, word in spec.mentioned_not_asked.items():
+        notes.append(f"{word!r} is what the request is about, not what it asks to receive; for the {kind} "
+                     f"itself ask e.g. \"make a {word} ...\"")
+    return Explanation(request, kinds, spec.decided_by, choices, notes)

@@ -7,10 +7,11 @@ record provenance), and tokens are forwarded as they come.
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import anyio
@@ -123,32 +124,102 @@ def _usage(prompt: int, completion: int) -> dict[str, int]:
 
 # -- generation in a worker thread -----------------------------------------
 
+def _merge(streams: list[Callable[[], Iterator[tuple[Any, ...]]]], width: int) -> Iterator[tuple[Any, ...]]:
+    """The events of several sequences (``n`` choices, prompts), ``width`` of them generating at once.
+
+    With a model that decodes several sequences per batch the choices share its
+    batches; with ``width`` 1 they run one after the other. Closing the merged
+    stream stops every sequence at its next token.
+    """
+    if width <= 1 or len(streams) <= 1:
+        for make in streams:
+            yield from make()
+        return
+    events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+    stop = threading.Event()
+    todo = iter(streams)
+    take = threading.Lock()
+
+    def worker() -> None:
+        try:
+            while not stop.is_set():
+                with take:
+                    make = next(todo, None)
+                if make is None:
+                    return
+                it = make()
+                try:
+                    for ev in it:
+                        events.put(("ev", ev))
+                        if stop.is_set():
+                            return
+                finally:
+                    it.close()
+        except BaseException as exc:  # handed to the consumer, raised there
+            stop.set()
+            events.put(("error", exc))
+        finally:
+            events.put(("end", None))
+
+    threads = [threading.Thread(target=worker, name="genloom-choice", daemon=True)
+               for _ in range(min(width, len(streams)))]
+    for t in threads:
+        t.start()
+    running = len(threads)
+    try:
+        while running:
+            tag, value = events.get()
+            if tag == "ev":
+                yield value
+            elif tag == "error":
+                raise value
+            else:
+                running -= 1
+    finally:
+        stop.set()
+
+
 def _chat_events(model_id: str, messages: list[dict[str, str]], options: dict[str, Any], n: int,
-                 log_extra: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+                 log_extra: dict[str, Any], width: int = 1) -> Iterator[tuple[Any, ...]]:
     from genloom.text.api import chat
 
     _check_model(model_id, options)
-    for i in range(n):
-        resp = chat(messages=messages, model=model_id, extra=log_extra, **_seed_for(options, i))
-        for piece in resp:
-            yield ("delta", i, piece)
-        yield ("done", i, resp.finish_reason or "stop", resp.prompt_tokens or 0, resp.completion_tokens or 0,
-               resp.generation_id)
+
+    def choice(i: int) -> Callable[[], Iterator[tuple[Any, ...]]]:
+        def events() -> Iterator[tuple[Any, ...]]:
+            resp = chat(messages=messages, model=model_id, extra=log_extra, **_seed_for(options, i))
+            for piece in resp:
+                yield ("delta", i, piece)
+            yield ("done", i, resp.finish_reason or "stop", resp.prompt_tokens or 0, resp.completion_tokens or 0,
+                   resp.generation_id)
+        return events
+
+    yield from _merge([choice(i) for i in range(n)], width)
 
 
-def _completion_events(model_id: str, prompts: list[str], options: dict[str, Any], n: int) -> Iterator[tuple[Any, ...]]:
+def _completion_events(model_id: str, prompts: list[str], options: dict[str, Any], n: int,
+                       width: int = 1) -> Iterator[tuple[Any, ...]]:
     from genloom.text.api import generate
 
     _check_model(model_id, options)
-    index = 0
-    for prompt in prompts:
-        for i in range(n):
+
+    def choice(index: int, prompt: str, i: int) -> Callable[[], Iterator[tuple[Any, ...]]]:
+        def events() -> Iterator[tuple[Any, ...]]:
             resp = generate(prompt, model=model_id, **_seed_for(options, i))
             for piece in resp:
                 yield ("delta", index, piece)
             yield ("done", index, resp.finish_reason or "stop", resp.prompt_tokens or 0,
                    resp.completion_tokens or 0, resp.generation_id)
-            index += 1
+        return events
+
+    yield from _merge([choice(k * n + i, p, i) for k, p in enumerate(prompts) for i in range(n)], width)
+
+
+def _width(model_id: str, sequences: int) -> int:
+    """How many of a request's sequences run at once: as many as the model decodes together."""
+    from genloom.server.queue import parallelism
+
+    return max(1, min(sequences, parallelism(model_id)))
 
 
 def _collect(events: Iterator[tuple[Any, ...]]) -> tuple[dict[int, list[str]], dict[int, str], list[int], list[str]]:
@@ -169,9 +240,10 @@ def _collect(events: Iterator[tuple[Any, ...]]) -> tuple[dict[int, list[str]], d
     return texts, finish, usage, gids
 
 
-async def _stream(request: Request, model_id: str, make: Any, chunk: Any, include_usage: bool) -> StreamingResponse:
-    """Hold the model's slot for the whole stream; errors before the first token keep their status."""
-    slot = state(request).scheduler.slot(model_id)
+async def _stream(request: Request, model_id: str, make: Any, chunk: Any, include_usage: bool,
+                  units: int = 1) -> StreamingResponse:
+    """Hold the model's slots for the whole stream; errors before the first token keep their status."""
+    slot = state(request).scheduler.slot(model_id, units=units)
     await slot.__aenter__()
     cancel = threading.Event()
     events = iterate_in_thread(make, cancel)
@@ -234,9 +306,10 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
     cid = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     extra = {"api": "chat.completions"}
+    width = _width(model_id, body.n)
 
     def make() -> Iterator[tuple[Any, ...]]:
-        return _chat_events(model_id, messages, options, body.n, extra)
+        return _chat_events(model_id, messages, options, body.n, extra, width)
 
     if body.stream:
         def chunk(i: int | None, text: str | None, finish: str | None, first: bool = False,
@@ -252,9 +325,9 @@ async def chat_completions(body: ChatRequest, request: Request) -> Any:
             return out
 
         include = bool(body.stream_options and body.stream_options.include_usage)
-        return await _stream(request, model_id, make, chunk, include)
+        return await _stream(request, model_id, make, chunk, include, width)
 
-    async with state(request).scheduler.slot(model_id):
+    async with state(request).scheduler.slot(model_id, units=width):
         texts, finish, usage, gids = await anyio.to_thread.run_sync(lambda: _collect(make()))
     return {
         "id": cid, "object": "chat.completion", "created": created, "model": model_id,
@@ -283,8 +356,10 @@ async def completions(body: CompletionRequest, request: Request) -> Any:
     cid = f"cmpl-{uuid.uuid4().hex}"
     created = int(time.time())
 
+    width = _width(model_id, len(prompts) * body.n)
+
     def make() -> Iterator[tuple[Any, ...]]:
-        return _completion_events(model_id, prompts, options, body.n)
+        return _completion_events(model_id, prompts, options, body.n, width)
 
     def prefix(i: int) -> str:
         return prompts[i // body.n] if body.echo else ""
@@ -301,9 +376,9 @@ async def completions(body: CompletionRequest, request: Request) -> Any:
             return out
 
         include = bool(body.stream_options and body.stream_options.include_usage)
-        return await _stream(request, model_id, make, chunk, include)
+        return await _stream(request, model_id, make, chunk, include, width)
 
-    async with state(request).scheduler.slot(model_id):
+    async with state(request).scheduler.slot(model_id, units=width):
         texts, finish, usage, gids = await anyio.to_thread.run_sync(lambda: _collect(make()))
     return {
         "id": cid, "object": "text_completion", "created": created, "model": model_id,

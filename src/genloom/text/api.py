@@ -46,6 +46,9 @@ class Response:
         self.finish_reason: str | None = None
         self.prompt_tokens: int | None = None
         self.completion_tokens: int | None = None
+        # Runtime figures from the backend, when it has them (e.g. cache_n: prompt
+        # tokens reused from the prefix cache; draft_n / draft_n_accepted: n-gram speculation).
+        self.timings: dict[str, Any] = {}
         self.ttft_s: float | None = None
         self.duration_s: float | None = None
         self.generation_id: str | None = None
@@ -80,6 +83,7 @@ class Response:
             self.finish_reason = last.finish_reason
             self.prompt_tokens = last.prompt_tokens
             self.completion_tokens = last.completion_tokens
+            self.timings = dict(last.timings or {})
         self._done = True
         if self.log:
             self._record()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from genloom.models.card import ModelCard
 from genloom.text.params import GenerationParams, Message
@@ -22,12 +23,18 @@ class Chunk:
     # Set on the final chunk when the backend knows them.
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    # Runtime figures on the final chunk where the backend has them: prompt
+    # tokens served from the prefix cache, speculative drafts and acceptances.
+    timings: dict[str, Any] | None = None
 
 
 class TextModel(ABC):
     card: ModelCard
     can_stream = True
     supports_schema = False
+    # Sequences the model decodes at once. Above 1, callers may drive the
+    # model from that many threads and the sequences share each batch.
+    parallel = 1
 
     def __init__(self, card: ModelCard):
         self.card = card
@@ -43,6 +50,11 @@ class TextModel(ABC):
     @abstractmethod
     def complete_stream(self, prompt: str, params: GenerationParams) -> Iterator[Chunk]:
         """Yield a raw continuation of ``prompt``."""
+
+    @property
+    def busy(self) -> bool:
+        """True while a generation is running (an idle model may be unloaded)."""
+        return False
 
     def count_tokens(self, text: str) -> int:
         # A rough default (~4 characters a token); real backends override it.

@@ -59,7 +59,26 @@ def user_dir() -> Path:
     return home() / "recipes"
 
 
+# Parsed recipe files by path, valid while the file's mtime and size are unchanged: understanding
+# checks every recipe's match pattern on each request, and parsing YAML costs ~20 ms a file.
+_PARSED: dict[Path, tuple[tuple[float, int], Recipe]] = {}
+
+
 def _read(path: Path) -> Recipe:
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InvalidInput(f"Recipe file {path} cannot be read: {exc}", hint="check the path") from None
+    stamp = (st.st_mtime, st.st_size)
+    cached = _PARSED.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    recipe = _parse(path)
+    _PARSED[path] = (stamp, recipe)
+    return recipe
+
+
+def _parse(path: Path) -> Recipe:
     import yaml
 
     try:
@@ -118,15 +137,23 @@ def load_recipe(name: str) -> Recipe:
                    hint=f"did you mean {', '.join(close)}?" if close else "see 'genloom recipe list'")
 
 
-def match_recipe(request: str) -> Recipe | None:
-    for recipe in list_recipes():
-        if recipe.match and re.search(recipe.match, request, re.I):
-            return recipe
-    return None
-
-
 def _fill(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\{([A-Za-z][\w-]*)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def _fill_params(params: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """Recipe inputs in string params ("{seconds}" -> 15.0); ``{STEP_ID}`` placeholders stay for the executor."""
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if isinstance(value, str):
+            value = _fill(value, values)
+            try:
+                value = float(value) if key == "seconds" else value
+            except ValueError:
+                raise InvalidInput(f"Recipe param {key!r} must be a number of seconds, got {value!r}",
+                                   param=key) from None
+        out[key] = value
+    return out
 
 
 def plan_recipe(name: str, values: dict[str, Any], *, request: str | None = None) -> Plan:
@@ -152,7 +179,7 @@ def plan_recipe(name: str, values: dict[str, Any], *, request: str | None = None
         model, reason = (rs.model, f"model {rs.model} chosen by the recipe") if rs.model else choose_model(rs.kind)
         steps.append(Step(
             id=rs.id, kind=rs.kind, task=rs.task, instruction=_fill(rs.instruction, filled), model=model,
-            reason=f"recipe {recipe.name!r} step; {reason}", inputs=rs.inputs, params=dict(rs.params),
+            reason=f"recipe {recipe.name!r} step; {reason}", inputs=rs.inputs, params=_fill_params(rs.params, filled),
             prompt=_fill(rs.prompt, filled) if rs.prompt else None, prompt_by="template" if rs.prompt else None,
             deliverable=rs.deliverable,
         ))

@@ -39,6 +39,9 @@ NOUNS: dict[str, list[str]] = {
         r"mascot", r"badge", r"tattoo(?: design)?", r"t-?shirt design", r"seamless pattern", r"hero image",
         r"header image", r"background image", r"product (?:photo|shot)", r"selfie", r"emoji",
         r"watercolou?r", r"oil painting", r"visual", r"graphic",
+        # Named picture formats (understand/_formats.py gives their sizes).
+        r"(?:instagram|insta|ig) (?:posts?|stor(?:y|ies))", r"favicons?", r"app icons?",
+        r"slides?(?! ?shows?| decks?)", r"(?:facebook|fb) covers?", r"link banners?", r"og images?",
     ],
     "speech": [
         r"voice-?overs?", r"voice over", r"narrations?", r"narrator",
@@ -53,9 +56,18 @@ NOUNS: dict[str, list[str]] = {
         r"(?:film|movie|game|orchestral|synth|piano|tense|epic) score", r"score(?= for)", r"beats?", r"tracks?", r"(?:drum|music|audio) loop",
         r"loop", r"chiptunes?", r"lullab(?:y|ies)", r"instrumental", r"theme(?: song| music| tune)?",
         r"ringtones?", r"symphony", r"sonata", r"waltz", r"anthem", r"piano piece", r"(?:piano|guitar|violin) "
-        r"(?:piece|solo)", r"sound ?effects?", r"sfx", r"ambient (?:sound|track|music)", r"lo-?fi",
-        r"chord progression", r"fanfare", r"(?:rain|ocean|wave|nature|forest|ambient|city) sounds",
-        r"white noise", r"bgm",
+        r"(?:piece|solo)", r"ambient (?:track|music)", r"lo-?fi", r"chord progression", r"fanfare", r"bgm",
+    ],
+    # Recorded or synthesised sounds that are not music: effects, ambiences, noise.
+    "sound": [
+        r"sound ?effects?", r"sfx", r"sounds?", r"sounds? of", r"ambien(?:ce|ces|t sounds?)", r"ambiance",
+        r"(?:white|pink|brown(?:ian)?) noise", r"noise", r"beeps?", r"whoosh(?:es)?", r"swoosh", r"chimes?",
+        r"doorbell", r"applause", r"foley",
+    ],
+    # The words of a recording, written out.
+    "transcript": [
+        r"transcripts?(?= (?:of|for) zfile)", r"transcriptions?", r"subtitles?", r"srt(?: file)?",
+        r"closed captions?", r"captions? (?:for|of) zfile",
     ],
     "video": [
         r"videos?", r"clips?", r"animations?", r"movies?", r"films?", r"trailers?", r"teasers?", r"reels?",
@@ -95,12 +107,13 @@ DOMINANT_VERBS: dict[str, list[str]] = {
     "speech": [
         r"narrate", r"read (?:[\w'-]+ ){0,3}(?:aloud|out loud|out)", r"read (?:it|this|that|them) "
         r"(?:to me|back)", r"out loud", r"aloud", r"speak", r"pronounce", r"say",
-        r"in an? [\w ,-]{0,30}voice", r"record (?:it|this|that|them)",
+        r"in an? [\w ,-]{0,30}(?:voice|accent)", r"record (?:it|this|that|them)",
     ],
     "image": [r"draw", r"paint", r"sketch", r"illustrate", r"photograph", r"doodle"],
     "video": [r"animate", r"film"],
     "music": [r"sing", r"hum"],
     "code": [r"implement", r"refactor", r"debug", r"code", r"program", r"compile", r"fix (?:this|the|my) bug"],
+    "transcript": [r"transcribe", r"subtitle", r"caption zfile"],
 }
 
 # Verbs that only decide when no artifact noun does ("compose" a melody or an email).
@@ -146,7 +159,7 @@ WITH_SPLIT = r"\s*(?<![\w-])(?:with|featuring|including|that includes|set to|acc
 # (host, attribute): a host of this kind can contain an attribute of that kind.
 CONTAINS = {
     ("image", "text"), ("video", "text"), ("video", "music"), ("video", "speech"), ("video", "image"),
-    ("music", "text"), ("code", "text"), ("code", "image"),
+    ("video", "sound"), ("music", "text"), ("code", "text"), ("code", "image"), ("video", "transcript"),
 }
 
 # Polite prefixes that carry no routing information.

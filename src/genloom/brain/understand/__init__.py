@@ -1,0 +1,525 @@
+"""Request -> :class:`~genloom.brain.spec.RequestSpec`: the one place that reads the user's words.
+
+    >>> spec = read("a 25-second voiceover in a low male voice about our hiking boots", use_llm=False)
+    >>> d = spec.deliverables[0]
+    >>> d.kind, d.seconds, d.voice.gender, d.voice.pitch, spec.topic
+    ('speech', 25.0, 'male', 'low', 'our hiking boots')
+
+How a request becomes a spec, in order:
+
+1. **Files** named in the text ("standup.wav") are found (``_extract.file_mentions``)
+   and replaced by placeholders, so "chapter1.txt" is no "chapter".
+2. **Names**: the dependency parse marks the subject's names ("Loop Coffee") so
+   their words are not read as cues ("for loop" is code) (``_parse``).
+3. **Parts**: the request is split into the things it asks for; each part's head
+   noun or deciding verb gives its kind (``_parts``, tables in ``_cues``). When no
+   word names an output, the embedding vote and then the LLM decide (``_vote``).
+4. **Settings** of each part: seconds, size or named format, count, style, exact
+   words, voice traits, language, music and sound settings (``_extract``).
+5. **Chains**: what feeds what ("narrate it"), what goes into a host ("a video with
+   narration"), and which operation applies to which file; the user receives the
+   last operation's product (``_inputs``).
+6. **Topic, name, tone**: from "for X"/"about X", else from the LLM under a JSON
+   schema with a constant, cacheable prompt prefix (``_topic``, ``_llm``).
+
+Nothing after this module looks at the request text again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from genloom.brain.spec import Deliverable, InputFile, MusicSettings, RequestSpec, VoiceTraits
+from genloom.brain.understand import _extract, _inputs, _parse, _parts, _topic
+from genloom.brain.understand._parts import KINDS, ORDER, Part
+from genloom.errors import EmptyPrompt
+
+__all__ = ["read", "mentioned_files", "text_role", "KINDS", "ORDER"]
+
+TIMED = ("speech", "music", "sound", "video")
+# Labels for a kind a modifier adds to the same phrase ("an illustrated narrated story").
+ADDED = {"image": "illustration", "speech": "narration", "video": "animation", "music": "music"}
+# Labels of text a voice can read, and of short texts an image or video can carry.
+SPOKEN_TEXT = re.compile(r"\b(?:script|lyrics|story|stories|poem|haiku|toast|speech|message|greeting|welcome|intro|"
+                         r"limerick|fable|tale|monologue|announcement|joke|riddle)\b")
+SHORT_TEXT = re.compile(r"\b(?:headlines?|titles?|slogans?|taglines?|names?|mottos?|captions?)\b")
+# Picture formats that are read at a glance: they carry a headline.
+HEADLINE_LAYOUTS = ("poster", "banner", "thumbnail", "story", "flyer", "slide", "cover")
+# Nouns for a stretch of audio whatever it holds: what is *of* them decides the kind.
+_CONTAINERS = frozenset({"loop", "clip", "recording", "audio", "track", "sample", "file"})
+_ASKS_LLM = re.compile(r"\b(?:write|chatgpt|gpt|llm|language model|chatbot|text model|type out|generate text)\b",
+                       re.I)
+_PLACEHOLDER = re.compile(r"\b(?:zfile(\d+)|zname|quoted)\b", re.I)
+
+
+def text_role(label: str) -> str:
+    """What a text deliverable is, from its label: "short" (headline), "script" (to be spoken), "copy" or "long"."""
+    low = label.lower()
+    if SHORT_TEXT.search(low):
+        return "short"
+    if "script" in low or "voiceover" in low or "narration" in low:
+        return "script"
+    if "copy" in low:
+        return "copy"
+    return "long"
+
+
+def mentioned_files(request: str) -> list[str]:
+    """File names the request mentions, as written, in order. Text only: no file system access."""
+    return _extract.file_mentions(request)
+
+
+def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool = True, model: str | None = None,
+         use_embeddings: bool = True) -> RequestSpec:
+    """Understand a request: its deliverables with their settings, its files, topic and name."""
+    t0 = time.perf_counter()
+    text = " ".join((request or "").split())
+    if not text:
+        raise EmptyPrompt("The request is empty", hint='say what you want, e.g. genloom "a poster for a jazz night"',
+                          param="request")
+    mentions = _extract.file_mentions(text)
+    masked = _mask_files(text, mentions)
+    masked, names = _parse.mask_names(masked)
+    found = _parts.find_parts(masked)
+    timings = {"rules": (time.perf_counter() - t0) * 1000}
+    reader = _Reader(text, found, names, mentions, inputs or [])
+    spec_kinds_by = "rules"
+    confidence = 0.95
+    notes: list[str] = []
+    parts = [p for p in found.parts]
+    llm_reading = None
+    if not parts:
+        asking = reader._restore(found.asking, 0) if found.asking and found.asking != found.lowered else text
+        kinds, spec_kinds_by, confidence, reason = _vote_kinds(asking, use_embeddings, use_llm, model, notes)
+        if spec_kinds_by == "llm":
+            llm_reading = reason  # the Reading object
+            reason = "chosen by the language model"
+        parts = [Part(k, found.lowered, "", str(reason)) for k in kinds]
+    timings["kinds"] = (time.perf_counter() - t0) * 1000
+    spec = reader.build(parts, spec_kinds_by)
+    spec.notes.extend(notes)
+    spec.reasons.extend(found.notes)
+    spec.confidence = confidence
+    spec.recipe = _recipe(text)
+    spec.addressed_to_text_model = bool(_ASKS_LLM.search(text))
+    asked = set(spec.kinds())
+    for m in _parts._matches(found.lowered):
+        if m.role == "noun" and m.kind in ("image", "speech", "music", "sound", "video") and m.kind not in asked:
+            spec.mentioned_not_asked.setdefault(m.kind, m.text)
+    _read_topic(spec, reader, use_llm, model, llm_reading, timings, t0)
+    timings["total"] = (time.perf_counter() - t0) * 1000
+    spec.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+    return spec
+
+
+def _recipe(text: str) -> str | None:
+    """A named workflow whose ``match`` pattern the request fits (recipes/*.yaml)."""
+    from genloom.brain.recipes import list_recipes
+
+    for recipe in list_recipes():
+        if recipe.match and re.search(recipe.match, text, re.I):
+            return recipe.name
+    return None
+
+
+def _mask_files(text: str, mentions: list[str]) -> str:
+    for i, name in enumerate(mentions, 1):
+        text = re.sub(rf"(?<![\w/.@-]){re.escape(name)}(?![\w/])", f"zfile{i}", text)
+    return text
+
+
+def _vote_kinds(text: str, use_embeddings: bool, use_llm: bool, model: str | None,
+                notes: list[str]) -> tuple[list[str], str, float, object]:
+    """No word names the output: the embedding vote, then the LLM, then text."""
+    from genloom.brain.understand import _vote
+
+    if use_embeddings:
+        kind, score, margin = _vote.route_embedding(text)
+        if score >= _vote.EMBED_MIN_SIM and margin >= _vote.EMBED_MIN_MARGIN:
+            return [kind], "embedding", min(0.9, score + margin), \
+                f"closest to known {kind} requests (similarity {score:.2f})"
+    if use_llm:
+        from genloom.brain.understand._llm import llm_read
+
+        try:
+            reading = llm_read(text, model)
+        except ValueError as exc:  # unparseable answer: say so, the default decides
+            notes.append(f"LLM routing failed: {exc}")
+        else:
+            kinds = reading.ordered_kinds()
+            if kinds:
+                return kinds, "llm", 0.6, reading
+    return ["text"], "default", 0.5, "no output kind is named, so the answer is text"
+
+
+class _Reader:
+    """Turns the rule stage's parts into deliverables with settings; keeps the request's pieces at hand."""
+
+    def __init__(self, text: str, found: _parts.Found, names: list[str], mentions: list[str],
+                 inputs: list[InputFile]) -> None:
+        self.text, self.found, self.names, self.mentions, self.inputs = text, found, names, mentions, inputs
+        self.low = text.lower()
+
+    # -- the words of one part, restored ------------------------------------------------
+    def phrase(self, part: Part) -> str:
+        low, cased = self.found.lowered, self.found.cased
+        pos = low.find(part.text)
+        if pos < 0 or len(cased) != len(low):
+            return self._restore(part.text, 0)
+        return self._restore(cased[pos:pos + len(part.text)], pos)
+
+    def _restore(self, piece: str, pos: int) -> str:
+        before = self.found.cased[:pos].lower()
+        q = before.count("quoted")
+        n = len(re.findall(r"\bzname\b", before))
+
+        def sub(m: re.Match[str]) -> str:
+            nonlocal q, n
+            if m.group(1):
+                i = int(m.group(1)) - 1
+                return self.mentions[i] if i < len(self.mentions) else m.group(0)
+            if m.group(0).lower() == "zname":
+                n += 1
+                return self.names[n - 1] if n - 1 < len(self.names) else m.group(0)
+            q += 1
+            return f'"{self.found.quotes[q - 1]}"' if q - 1 < len(self.found.quotes) else m.group(0)
+
+        return _PLACEHOLDER.sub(sub, piece)
+
+    def files_in(self, part: Part) -> dict[str, str | None]:
+        nums = [int(m) for m in re.findall(r"\bzfile(\d+)\b", part.text)]
+        return {self.mentions[i - 1]: self.file_kind(self.mentions[i - 1]) for i in nums if i <= len(self.mentions)}
+
+    def file_kind(self, mention: str) -> str | None:
+        f = self.input_for(mention)
+        return f.kind if f is not None else _extract.guess_kind(mention)
+
+    def input_for(self, mention: str) -> InputFile | None:
+        base = mention.rsplit("/", 1)[-1]
+        return next((f for f in self.inputs if f.named_as == mention or f.named_as.rsplit("/", 1)[-1] == base or
+                     f.path.rsplit("/", 1)[-1] == base), None)
+
+    # -- deliverables ----------------------------------------------------------------------
+    def build(self, parts: list[Part], decided_by: str) -> RequestSpec:
+        ds: list[Deliverable] = []
+        for i, part in enumerate(parts):
+            phrase = self.phrase(part)
+            first_same = next((j for j, p in enumerate(parts[:i]) if p.text == part.text and p.kind != part.kind),
+                              None)
+            label = ADDED.get(part.kind, part.kind) if first_same is not None else (part.cue or part.kind)
+            d = Deliverable(kind=part.kind, phrase=phrase, label=label, reason=part.reason,
+                            decided_by=decided_by)  # type: ignore[arg-type]
+            if first_same is not None and part.kind in ("image", "speech", "video"):
+                d.made_from = [first_same]
+            if part.carried_by is not None:
+                d.deliverable = False
+            ds.append(d)
+            self._settings(d, phrase, alone=len(parts) == 1)
+        self._carry(parts, ds)
+        self._chain(parts, ds)
+        self._files(parts, ds)
+        self._name_pronouns(ds)
+        self._request_wide(ds)
+        self._durations(ds)
+        spec = RequestSpec(text=self.text, deliverables=ds, decided_by=decided_by,  # type: ignore[arg-type]
+                           mentioned_files=list(self.mentions), inputs=list(self.inputs),
+                           language=_extract.language(self.text))
+        return spec
+
+    def _settings(self, d: Deliverable, phrase: str, *, alone: bool) -> None:
+        """The settings the part's own words state (the whole request's, when it is the only part)."""
+        words = self.text if alone else phrase
+        d.seconds = _extract.seconds(words) if d.kind in TIMED else None
+        d.language = _extract.language(words)
+        if d.kind in ("image", "video"):
+            d.size = _extract.size(words, d.kind)
+            d.style = _extract.style(words)
+        if d.kind == "image":
+            d.count = _extract.count(phrase)
+            said = _extract.verbatim(words)
+            if said and _extract.quoted(words) or re.search(r"\b(?:says?|saying|reads|titled|headline|with the "
+                                                             r"(?:text|words))\b", words, re.I):
+                d.headline = said
+            layout = d.size.format if d.size and d.size.format else ""
+            if d.headline is None and (any(w in (layout + " " + d.label) for w in HEADLINE_LAYOUTS)):
+                d.headline_wanted = True
+        if d.kind == "text" and _extract.quoted(phrase):
+            d.verbatim = _extract.quoted(phrase)[0]
+        if d.kind == "speech":
+            d.voice = _extract.voice(words)
+            d.speed = _extract.speed(words)
+            d.verbatim = self._words_to_speak(words)
+        if d.kind in ("music", "speech") and self._recording_of_a_sound(phrase):
+            d.kind, d.reason = "sound", d.reason + "; it is a recording of a sound, not music or a voice"
+        if d.kind == "sound" and (_extract.music(words) or MusicSettings()).instruments:
+            # "rain sounds with soft piano": played instruments make it music
+            d.kind, d.reason = "music", d.reason + "; instruments make it music"
+        if d.kind == "sound":
+            d.sound = _extract.sound(words) or _extract.sound(phrase)
+            d.loop = _extract.loops(words)
+        if d.kind == "music":
+            d.music = _extract.music(words)
+        if d.kind == "video":
+            d.captions = _extract.captions(words)
+            if d.captions is None and d.size is not None and d.size.aspect == "9:16":
+                d.captions = True  # vertical social clips are watched muted: captions on by default
+
+    @staticmethod
+    def _recording_of_a_sound(phrase: str) -> bool:
+        """"a loop of rain on a tin roof", "an audio clip of waves": the parse's head is a container of a sound."""
+        head = _parse.head(phrase)
+        of = head.preps.get("of", "")
+        return head.noun in _CONTAINERS and bool(of) and _extract.sound(of) is not None
+
+    def _words_to_speak(self, words: str) -> str | None:
+        """Exact words: quoted, after "read this aloud:" / "text to speech:", or after a leading "say"."""
+        said = _extract.verbatim(words)
+        if said and (_extract.quoted(words) or ":" in words):
+            return said
+        m = re.match(r"^(?:please\s+)?(?:say|speak|pronounce)\s+(.+?)(?:\s+in an?\s+[\w ,-]{1,30}voice)?[.!]?$",
+                     words, re.I)
+        return m.group(1).strip() if m else None
+
+    def _carry(self, parts: list[Part], ds: list[Deliverable]) -> None:
+        """A carried part goes into its host: narration and music into a video, words onto an image."""
+        absorbed: list[int] = []
+        for i, (part, d) in enumerate(zip(parts, ds, strict=True)):
+            if part.carried_by is None:
+                continue
+            host = ds[part.carried_by]
+            host.carries.append(i)
+            if host.kind == "image" and d.kind == "text":
+                if host.headline is None:
+                    host.headline = _extract.verbatim(d.phrase)
+                if host.headline is not None:
+                    absorbed.append(i)  # the words are given: nothing to write
+                    continue
+                earlier = next((j for j, e in enumerate(ds[:part.carried_by]) if e.kind == "text" and
+                                e.deliverable and SHORT_TEXT.search(e.label)), None)
+                if earlier is not None:
+                    host.made_from.append(earlier)
+                    absorbed.append(i)
+                else:
+                    d.label = "headline"
+                    host.made_from.append(i)
+            elif host.kind == "video":
+                if d.kind == "music":
+                    host.with_music = True
+                if d.kind in ("speech", "music", "sound", "image"):
+                    host.made_from.append(i)
+                if d.kind == "speech" and d.voice is None:
+                    d.voice = _extract.voice(d.phrase)
+            elif host.kind == "music" and d.kind == "text":
+                d.label = "lyrics"
+                host.made_from.append(i)
+        for i in reversed(absorbed):
+            self._remove(ds, i)
+            del parts[i]
+    def _chain(self, parts: list[Part], ds: list[Deliverable]) -> None:
+        """Who feeds whom: a voice reads the script, an image illustrates the story, a video uses the kit."""
+        texts = [i for i, d in enumerate(ds) if d.kind == "text" and d.deliverable]
+        for i, (part, d) in enumerate(zip(parts, ds, strict=True)):
+            if d.made_from or part.carried_by is not None:
+                continue
+            earlier = [j for j in texts if j < i] or [j for j in texts if j != i]
+            refers = bool(re.search(r"\b(?:it|them|this)\b", part.text))
+            if d.kind == "speech" and earlier and d.verbatim is None:
+                script = next((j for j in earlier if SPOKEN_TEXT.search(ds[j].label)), None)
+                src = script if script is not None else (earlier[-1] if refers or
+                                                         re.search(r"\b(?:narrat|read)", part.text) else None)
+                if src is not None:
+                    d.made_from = [src]
+            elif d.kind == "image" and earlier:
+                if refers or re.search(r"\b(?:illustrat|header|cover)", part.text):
+                    d.made_from = [earlier[-1]]
+            elif d.kind == "video" and len(ds) > 1:
+                d.made_from = [j for j, e in enumerate(ds) if j != i and e.deliverable and
+                               (e.kind in ("image", "speech", "music") or
+                                (e.kind == "text" and SHORT_TEXT.search(e.label)))]
+
+    @staticmethod
+    def _name_pronouns(ds: list[Deliverable]) -> None:
+        """"illustrate it" -> "illustrate the story": a part made from one other names it."""
+        for d in ds:
+            if len(d.made_from) == 1:
+                src = ds[d.made_from[0]]
+                d.phrase = re.sub(r"\b(?:it|them)\b", f"the {src.label or src.kind}", d.phrase, count=1)
+
+    def _files(self, parts: list[Part], ds: list[Deliverable]) -> None:
+        """Operations on the user's files; the last operation's product is what the user receives."""
+        previous: int | None = None
+        drop: list[int] = []
+        for i, part in enumerate(parts):
+            files = self.files_in(part)
+            follows = _inputs.PRONOUN.search(part.text) or (ds[i].kind == "text" and
+                                                             _inputs.text_operation(part.text) != "answer")
+            if not files and previous is not None and follows and part.carried_by is None:
+                # "... then summarize it": works on the previous operation's product.
+                prev = ds[previous]
+                d = ds[i]
+                if prev.kind in ("transcript", "text") and d.kind in ("text", "speech"):
+                    # A transcript, or a text turned into another text, is a step on the way; a text that is
+                    # then read aloud is delivered too ("translate x.txt and read it out": both).
+                    prev.deliverable = prev.deliverable and prev.kind == "text" and d.kind == "speech"
+                    d.made_from = [previous]
+                    if d.kind == "text":
+                        d.operation = _inputs.text_operation(d.phrase)
+                    else:
+                        d.operation = "narrate"
+                    previous = i
+                continue
+            if not files:
+                continue
+            if _inputs.is_extraction(part.text) and ds[i].kind in ("speech", "text"):
+                drop.append(i)  # the clip itself is read by the next step
+                nxt = i + 1
+                if nxt < len(ds):
+                    ds[nxt].uses_files = list(files)
+                    if ds[nxt].kind == "transcript":
+                        ds[nxt].operation = "transcribe"
+                    previous = nxt
+                continue
+            added = _inputs.apply(ds, i, files)
+            for extra in added:
+                ds.append(extra)
+                new = len(ds) - 1
+                if extra.kind == "transcript":
+                    ds[i].made_from = [new]
+                else:  # an edited clip made from the new audio
+                    extra.made_from = [i]
+                    previous = new
+                    continue
+            if previous is None or not added or added[0].kind == "transcript":
+                previous = i
+        for i in reversed(drop):
+            self._remove(ds, i)
+        # Files no part names (-i, uploads, or named in a sentence like "I have x.m4a"): the request's
+        # first deliverable uses them.
+        unnamed = {f.named_as or f.path: f.kind for f in self.inputs
+                   if not any(self.input_for(m) is f for m in self.mentions)}
+        used = {m for d in ds for m in d.uses_files}
+        unnamed.update({m: self.file_kind(m) for m in self.mentions if m not in used})
+        if unnamed and not any(d.uses_files for d in ds):
+            target = next((j for j, d in enumerate(ds) if d.deliverable), 0)
+            added = _inputs.apply(ds, target, unnamed)
+            for extra in added:
+                ds.append(extra)
+                if extra.kind == "transcript":
+                    ds[target].made_from = [len(ds) - 1]
+                else:
+                    extra.made_from = [target]
+        for d in ds:
+            d.uses_inputs = [f.id for m in d.uses_files if (f := self._resolve(m)) is not None]
+
+    def _resolve(self, mention: str) -> InputFile | None:
+        return self.input_for(mention) or next((f for f in self.inputs if (f.named_as or f.path) == mention), None)
+
+    @staticmethod
+    def _remove(ds: list[Deliverable], i: int) -> None:
+        ds.pop(i)
+        for d in ds:
+            d.made_from = [j - (j > i) for j in d.made_from if j != i]
+            d.carries = [j - (j > i) for j in d.carries if j != i]
+
+    def _request_wide(self, ds: list[Deliverable]) -> None:
+        """Settings stated once for the whole request go to every part that can take them and lacks its own."""
+        wide = _extract.seconds(self.text)
+        timed = [d for d in ds if d.kind in TIMED]
+        if wide is not None and not any(d.seconds for d in timed):
+            for d in timed:
+                if not d.operation or d.operation not in ("voiceover", "add-music", "edit"):
+                    d.seconds = wide
+        lang = _extract.language(self.text)
+        for d in ds:
+            if lang and d.language is None and d.kind in ("text", "speech", "transcript"):
+                d.language = lang
+        speech = [d for d in ds if d.kind == "speech"]
+        if len(speech) == 1 and speech[0].voice is None:
+            speech[0].voice = _extract.voice(self.text)
+        if len(speech) == 1 and speech[0].voice is not None and speech[0].voice.is_empty():
+            speech[0].voice = VoiceTraits()
+
+    @staticmethod
+    def _durations(ds: list[Deliverable]) -> None:
+        """Durations come first: narration and music fit the video they go into."""
+        for d in ds:
+            if d.kind != "video":
+                continue
+            for j in d.made_from:
+                part = ds[j]
+                if part.kind in ("speech", "music", "sound") and d.seconds and part.seconds is None:
+                    part.seconds = d.seconds
+
+
+def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | None, reading: object,
+                timings: dict[str, float], t0: float) -> None:
+    """Topic and name from "for X"/"about X"; the LLM only when those are missing and the request is multi-part."""
+    from genloom.brain.understand._llm import Reading
+
+    cased = reader._restore(reader.found.cased, 0)
+
+    def names_parts(words: str) -> bool:
+        return bool(_parts.find_parts(words).parts)
+
+    topic = _topic.heuristic_topic(cased, names_parts)
+    if isinstance(reading, Reading):
+        _take_reading(spec, reading, reader.text, topic)
+        return
+    spec.topic = topic
+    several = sum(d.deliverable for d in spec.deliverables) > 1 or len(spec.deliverables) > 2
+    if use_llm and topic is None and several and _topic.subject_words(_strip_cues(reader.found.lowered)):
+        from genloom.brain.understand._llm import llm_read
+
+        t1 = time.perf_counter()
+        try:
+            reading = llm_read(reader.text, model)
+        except ValueError as exc:
+            spec.notes.append(f"the language model could not read the topic: {exc}")
+            reading = None
+        timings["llm"] = (time.perf_counter() - t1) * 1000
+        if isinstance(reading, Reading):
+            _take_reading(spec, reading, reader.text, topic)
+            agree = reading.ordered_kinds() == spec.kinds()
+            spec.confidence = 0.98 if agree else 0.8
+            if not agree:
+                spec.reasons.append(f"the language model read the kinds as {', '.join(reading.ordered_kinds())}; "
+                                    "the rules' reading is kept")
+    if spec.topic is None:
+        spec.topic, spec.topic_by = _subject_fallback(reader), "default"
+    spec.name = spec.name or _topic.name_from(spec.topic, reader.names)
+
+
+def _take_reading(spec: RequestSpec, reading: object, text: str, topic: str | None) -> None:
+    from genloom.brain.understand._llm import Reading
+
+    assert isinstance(reading, Reading)
+    if topic is None and reading.topic.strip() and _topic.plausible(reading.topic, text):
+        spec.topic = reading.topic.strip()
+        spec.topic_by = "llm"
+    else:
+        spec.topic = topic
+    if reading.name.strip() and reading.name.lower() in text.lower():
+        spec.name = reading.name.strip()
+    if reading.tone.strip():
+        spec.tone = reading.tone.strip().lower()
+    if reading.style.strip():
+        for d in spec.deliverables:
+            if d.kind in ("image", "video") and d.style is None:
+                d.style = reading.style.strip().lower()
+
+
+def _strip_cues(lowered: str) -> str:
+    for m in reversed(_parts._matches(lowered)):
+        lowered = lowered[:m.start] + " " + lowered[m.end:]
+    return lowered
+
+
+def _subject_fallback(reader: _Reader) -> str | None:
+    """No "for"/"about": the request minus its polite opener is the subject (the prompt writers need something)."""
+    head = reader._restore(reader.found.cased, 0).split(":", 1)[0].strip(" .!?")
+    return head or None
+
+
+def kinds_order(kinds: list[str]) -> list[str]:
+    return sorted(set(kinds), key=ORDER.__getitem__)

@@ -1,0 +1,71 @@
+"""Named picture and video formats: the words people use for them, and their pixels.
+
+Ids and sizes are the ones in /work/coord/CONTRACT.md ("format"); generators
+look the id up again in their own table, the brain only needs the size to
+state it in the step's params and to check a clip's aspect.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    id: str
+    width: int
+    height: int
+    aspect: str
+    layout: str  # poster | banner | logo | thumbnail | icon | story | card | video
+    words: str  # regex over the lower-cased request
+
+
+IMAGE_FORMATS: tuple[Format, ...] = (
+    Format("instagram-story", 1080, 1920, "9:16", "story", r"(?:instagram|insta|ig|facebook|fb)?\s*stor(?:y|ies)"),
+    Format("instagram-post", 1080, 1080, "1:1", "card", r"(?:instagram|insta|ig) (?:post|image|picture|graphic)s?"),
+    Format("link-banner", 1200, 628, "1.91:1", "banner",
+           r"(?:link|linkedin|open ?graph|og|social share|share) (?:banner|image|preview|card)s?"),
+    Format("youtube-thumbnail", 1280, 720, "16:9", "thumbnail", r"(?:youtube|yt|video) thumbnails?"),
+    Format("favicon", 64, 64, "1:1", "icon", r"favicons?"),
+    Format("app-icon", 1024, 1024, "1:1", "icon", r"app icons?"),
+    Format("a4-poster", 2480, 3508, "1:1.41", "poster", r"a4(?: poster| flyer| print)?s?"),
+    Format("letter-poster", 2550, 3300, "17:22", "poster", r"(?:us )?letter(?:-size|-sized| size| sized) "
+                                                         r"(?:poster|flyer)s?"),
+    Format("slide", 1920, 1080, "16:9", "card", r"(?:presentation |powerpoint |keynote |title )?slides?"),
+    Format("twitter-post", 1600, 900, "16:9", "card", r"(?:twitter|tweet|x) (?:post|image|card)s?"),
+    Format("facebook-cover", 820, 312, "41:15.6", "banner", r"(?:facebook|fb) cover(?: photo| image)?s?"),
+)
+
+VIDEO_FORMATS: tuple[Format, ...] = (
+    Format("instagram-reel", 1080, 1920, "9:16", "video", r"(?:instagram |insta |ig )?reels?"),
+    Format("tiktok", 1080, 1920, "9:16", "video", r"tik ?toks?"),
+    Format("youtube-short", 1080, 1920, "9:16", "video", r"(?:youtube|yt) shorts?"),
+    Format("youtube", 1920, 1080, "16:9", "video", r"youtube (?:video|clip)s?"),
+    Format("square", 1080, 1080, "1:1", "video", r"square (?:video|clip|animation)s?"),
+)
+
+# Orientation words and the aspect they mean for a picture or a clip.
+ORIENTATION = {"vertical": "9:16", "portrait-mode": "9:16", "horizontal": "16:9", "landscape": "16:9",
+               "widescreen": "16:9", "square": "1:1"}
+
+# Sizes for an aspect alone, so a generator that needs pixels gets the usual ones.
+ASPECT_SIZES = {"9:16": (1080, 1920), "16:9": (1920, 1080), "1:1": (1080, 1080), "4:5": (1080, 1350),
+                "4:3": (1440, 1080), "3:4": (1080, 1440), "3:2": (1500, 1000), "2:3": (1000, 1500),
+                "21:9": (2520, 1080), "1.91:1": (1200, 628)}
+
+_IMAGE_RX = [(f, re.compile(rf"(?<![\w-]){f.words}(?![\w-])")) for f in IMAGE_FORMATS]
+_VIDEO_RX = [(f, re.compile(rf"(?<![\w-]){f.words}(?![\w-])")) for f in VIDEO_FORMATS]
+
+
+def find_format(text: str, kind: str) -> Format | None:
+    """The named format a lower-cased phrase mentions, for an image or a video."""
+    table = _VIDEO_RX if kind == "video" else _IMAGE_RX if kind == "image" else []
+    for fmt, rx in table:
+        if rx.search(text):
+            return fmt
+    return None
+
+
+def by_id(format_id: str) -> Format | None:
+    return next((f for f in (*IMAGE_FORMATS, *VIDEO_FORMATS) if f.id == format_id), None)

@@ -1,0 +1,347 @@
+"""Which deliverables a request names, and the words that name each: the rule stage.
+
+The request is split into parts ("a headline, a hero image and a jingle"), and in
+each part the *head* of the first noun phrase names the artifact ("a caption for
+my photo" is a caption: text; "the SVG for an icon" is SVG: code). Verbs that fix
+the output ("describe", "narrate", "draw") override the noun, questions want text,
+and "with"-attributes a host can carry (a headline *on* an image, music *in* a
+video) are not separate deliverables. Proper names found by the parse ("Loop
+Coffee", "For Loop Radio") are hidden from the cue tables first: a name is the
+subject, never an artifact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from genloom.brain.understand import _cues as cues
+
+KINDS = ("text", "code", "transcript", "image", "speech", "music", "sound", "video")
+ORDER = {k: i for i, k in enumerate(KINDS)}
+
+
+@dataclass
+class Part:
+    """One deliverable found in the request, with the words that decided it."""
+
+    kind: str
+    text: str
+    cue: str
+    reason: str
+    join: str = "first"  # how the part joins the previous one: first, and, with
+    carried_by: int | None = None  # index of the part that carries it ("a video with narration")
+    notes: list[str] = field(default_factory=list)
+
+
+# -- compiled cue tables ----------------------------------------------------
+
+@dataclass(frozen=True)
+class _Cue:
+    regex: re.Pattern[str]
+    kind: str
+    role: str  # noun, verb, weak, modifier
+
+
+def _compile() -> list[_Cue]:
+    out: list[_Cue] = []
+    tables = [(cues.NOUNS, "noun"), (cues.DOMINANT_VERBS, "verb"), (cues.WEAK_VERBS, "weak"),
+              (cues.MODIFIERS, "modifier"), (cues.CONVERTERS, "converter")]
+    for table, role in tables:
+        for kind, patterns in table.items():
+            for pat in patterns:
+                out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), kind, role))
+    for pat, _kinds in cues.BUNDLES.items():
+        out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), "bundle", "noun"))
+    # "explain recursion with an example in Python": a language after "in" qualifies, it is not an artifact.
+    out.append(_Cue(re.compile(r"(?<![\w-])(?:in|using) (?:python|javascript|typescript|java|rust|go|golang|c\+\+|"
+                               r"c#|ruby|php|kotlin|swift|bash|sql|r)(?![\w-])"), "code", "weak"))
+    return out
+
+
+_CUES = _compile()
+_BUNDLES = [(re.compile(rf"(?<![\w-]){p}(?![\w-])"), kinds) for p, kinds in cues.BUNDLES.items()]
+_FORMATS = re.compile(r"^(?:svg|html|css|json|yaml|latex|python|javascript|typescript|sql(?: query)?|bash|"
+                      r"regex|mermaid diagram)$")
+# "a flowchart in mermaid", "draw a chart using matplotlib": a visual made by writing code.
+_FORMAT_SUFFIX = re.compile(r"\b(?:in|using|with|as) (?:an? )?(?:mermaid|svg|html|css|python|javascript|typescript|latex|"
+                            r"tikz|matplotlib|d3(?:\.js)?|p5\.js|processing|graphviz|plantuml)\b")
+_QUESTION = re.compile(rf"^(?:{'|'.join(cues.QUESTION_OPENERS)})\b")
+_POLITE = re.compile(rf"^(?:(?:{'|'.join(cues.POLITE)})\s+)+")
+_QUOTED = re.compile(r"(?:(?<=[\s:(])|^)([\"“‘'])(?:(?![\"”’]).){1,400}?[\"”’'](?=[\s.,!?;:)]|$)")
+# Words that announce a list of deliverables after a colon ("I need:", "launch kit:").
+_LIST_INTRO = re.compile(r"\b(?:need|want|like|kit|pack|bundle|package|campaign|assets|set|intro|deliverables|"
+                         r"following|everything)\b")
+_MEDIUM_WORDS = {"audio", "voice", "video", "animated", "audio file", "audio clip", "audio recording",
+                 "recording"}
+_ABOUT_MEDIA = re.compile(r"^(?:script|lyrics|transcripts?|captions?|descriptions?|prompts?|titles?|ideas?|"
+                          r"names?|tips|review|summary|outline|plan)$")
+_WORD = re.compile(r"[\w'-]+")
+_NEGATED = re.compile(r"^(?:no|without|not|minus|zero)\b")
+_HAVE = re.compile(r"^(?:i|we)(?: have| 've| already)? (?:have|got|recorded|made|wrote|took|shot|filmed|attached|"
+                   r"uploaded)\b|^(?:here is|here's|attached is|this is)\b")
+# Speech nouns that describe the voice rather than name a recording.
+_VOICE_WORDS = frozenset({"voice", "narrator", "speaker", "accent"})
+_CONVERT = re.compile(r"\b(?:turn|convert|transform|change|make|render|adapt|remix)\b")
+_PRONOUN_OBJ = re.compile(r"\b(?:it|them|this|that|how it works|what it does)\b")
+_WRITE = re.compile(r"\b(?:write|draft|type|jot)\b")
+
+
+@dataclass
+class _Match:
+    start: int
+    end: int
+    kind: str
+    role: str
+    text: str
+
+
+def _matches(text: str) -> list[_Match]:
+    found = [
+        _Match(m.start(), m.end(), c.kind, c.role, m.group(0))
+        for c in _CUES
+        for m in c.regex.finditer(text)
+    ]
+    # Longest match at the earliest position wins; overlapping shorter cues are dropped.
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    chosen: list[_Match] = []
+    end = -1
+    for m in found:
+        if m.start >= end:
+            chosen.append(m)
+            end = m.end
+    return chosen
+
+
+def normalize_pair(request: str) -> tuple[str, str, list[str]]:
+    """(cased, lowered, quotes): the request with quotes replaced by QUOTED and polite openers dropped.
+
+    ``lowered`` is what the cue tables read; ``cased`` has the same characters at
+    the same positions in their original case, so a part found in ``lowered``
+    can be read back with its names and capitals; ``quotes`` are the quoted texts
+    in order.
+    """
+    text = " ".join(request.strip().split()).replace("’", "'")
+    quotes = [m.group(0)[1:-1].strip() for m in _QUOTED.finditer(text)]
+    cased = _QUOTED.sub(" QUOTED ", text)
+    cased = " ".join(cased.split())
+    polite = _POLITE.match(cased.lower())
+    if polite:
+        cased = cased[polite.end():]
+    cased = cased.strip(" .!")
+    return cased, cased.lower(), quotes
+
+
+def normalize(request: str) -> str:
+    return normalize_pair(request)[1]
+
+
+def _strip_payload(text: str) -> str:
+    """Drop the payload after a colon ("read this aloud: <payload>") unless it lists deliverables."""
+    if ":" not in text:
+        return text
+    head, _, tail = text.partition(":")
+    tail_parts = [p for p in re.split(cues.AND_SPLIT, tail) if p and _matches(p)]
+    head_matches = _matches(head)
+    head_kinds = _classify_part(head).kinds if head.strip() else []
+    # A head made of its cue ("text to speech:") is an instruction about the tail;
+    # a head where a cue is incidental names the subject ("sneakers by Loop:",
+    # where "loop" is no music request) and the tail lists what to make.
+    directive = bool(head_matches) and sum(m.end - m.start for m in head_matches) >= 0.5 * len(head.strip())
+    introduces_list = not head_kinds or _LIST_INTRO.search(head) or len(head_kinds) > 1 or not directive
+    if len(tail_parts) >= 2 and introduces_list and not any(m.role == "verb" for m in head_matches):
+        return tail  # "launch kit: a headline, a hero image and a jingle"
+    return head if _matches(head) else text
+
+
+# -- one part of a request ---------------------------------------------------
+
+@dataclass
+class _PartResult:
+    kinds: list[str]
+    cue: str
+    reason: str
+    via: str  # noun, verb, weak, question, none
+
+
+def _classify_part(text: str) -> _PartResult:
+    matches = _matches(text)
+    if not matches:
+        return _PartResult([], "", "", "none")
+    boundaries = [m.start() for m in _WORD.finditer(text) if m.group(0) in cues.BOUNDARY_WORDS
+                  and not any(c.start <= m.start() < c.end for c in matches)]
+
+    # "turn this post into an audio version": the artifact after "into" is the deliverable.
+    conv = _CONVERT.search(text)
+    if conv:
+        into = re.search(r"\b(?:into|to|as)\b", text[conv.end():])
+        if into:
+            pos = conv.end() + into.end()
+            after = [m for m in matches if m.start >= pos and m.role == "noun"]
+            first_noun = next((m for m in matches if m.role == "noun"), None)
+            if after and (first_noun is None or first_noun.start < pos):
+                target = after[0]
+                kind = "speech" if target.text in ("speech", "voice") else target.kind
+                conv_words = [m for m in matches if m.role == "converter" and pos <= m.start < target.start]
+                if conv_words and kind == "text":  # "into a spoken guide"
+                    kind = conv_words[0].kind
+                if kind != "bundle":
+                    return _PartResult([kind], target.text, f"converts into {target.text!r}", "noun")
+
+    # The head phrase: everything up to the first boundary word after the first noun.
+    first_noun = next((m for m in matches if m.role == "noun"), None)
+    limit = len(text)
+    if first_noun is not None:
+        later = [b for b in boundaries if b >= first_noun.end]
+        limit = later[0] if later else len(text)
+    head = [m for m in matches if m.start < limit]
+
+    nouns = [m for m in head if m.role == "noun"]
+    verbs = [m for m in head if m.role == "verb"]
+    weak = [m for m in head if m.role == "weak"]
+    modifiers = [m for m in head if m.role == "modifier"]
+    converters = [m for m in head if m.role == "converter"]
+
+    kinds: list[str] = []
+    # A verb after the artifact adds to it ("a bedtime story read aloud"); before it, it decides.
+    first_noun_start = nouns[0].start if nouns else len(text)
+    late_verbs = [v for v in verbs if v.start > first_noun_start]
+    verbs = [v for v in verbs if v.start < first_noun_start]
+    if verbs:
+        v = verbs[0]
+        kinds, cue, reason, via = [v.kind], v.text, f"the verb {v.text!r} asks for {v.kind}", "verb"
+    elif nouns:
+        # In a noun compound the last noun is the head ("voiceover script" is a script).
+        compound = [nouns[0]]
+        for m in nouns[1:]:
+            gap = text[compound[-1].end:m.start]
+            if len(_WORD.findall(gap)) <= 2 and not any(compound[-1].end <= b < m.start for b in boundaries):
+                compound.append(m)
+            else:
+                break
+        noun = compound[-1]
+        # "an audio announcement", "a video message": a medium word before a text noun names the output;
+        # "a video script" (explicit cue) and "an image caption" are words about the medium.
+        medium = next((m for m in compound[:-1] if m.text in _MEDIUM_WORDS), None)
+        if medium is not None and noun.kind == "text" and not _ABOUT_MEDIA.match(noun.text):
+            noun = medium
+        if noun.kind == "bundle":
+            kinds = next(k for r, k in _BUNDLES if r.fullmatch(noun.text))
+            return _PartResult(list(kinds), noun.text, f"{noun.text!r} is a bundle of {', '.join(kinds)}", "noun")
+        kind = noun.kind
+        reason = f"the request asks for {noun.text!r}, which is {kind}"
+        if any(_FORMATS.match(m.text) for m in compound) and kind != "code":
+            fmt = next(m.text for m in compound if _FORMATS.match(m.text))
+            kind, reason = "code", f"{fmt!r} is written as code, even for a {noun.text!r}"
+        # "write a voiceover" wants the words, not the recording.
+        if kind == "speech" and _WRITE.search(text[:noun.start]) and not any(w.kind == "speech" for w in weak):
+            kind, reason = "text", f"'write' + {noun.text!r} asks for the words (a script), not audio"
+        if kind == "text" and any(w.kind == "speech" for w in weak):
+            kind, reason = "speech", f"'record' + {noun.text!r} asks for audio"
+        if kind == "text" and converters:
+            kind, reason = converters[0].kind, f"{converters[0].text!r} {noun.text} is {converters[0].kind}"
+        fmt_suffix = _FORMAT_SUFFIX.search(text)
+        if fmt_suffix and kind in ("image", "video", "music"):
+            kind, reason = "code", f"{fmt_suffix.group(0)!r}: the {noun.text} is made by writing code"
+        kinds, cue, via = [kind], noun.text, "noun"
+    elif converters:
+        c = converters[0]
+        kinds, cue, reason, via = [c.kind], c.text, f"{c.text!r} asks for {c.kind}", "noun"
+    elif weak:
+        w = weak[0]
+        kinds, cue, reason, via = [w.kind], w.text, f"the verb {w.text!r} suggests {w.kind}", "weak"
+    else:
+        kinds, cue, reason, via = [], "", "", "none"
+    for late in late_verbs:
+        if kinds and late.kind not in kinds and (kinds[0], late.kind) not in cues.CONTAINS and late.kind != "text":
+            kinds.append(late.kind)
+            reason += f"; {late.text!r} adds {late.kind}"
+    for mod in modifiers:
+        if kinds and (kinds[0], mod.kind) in cues.CONTAINS or mod.kind in kinds:
+            continue
+        if mod.kind == "video" and kinds == ["image"]:  # "an animated logo" is a video
+            kinds = ["video"]
+            continue
+        kinds.append(mod.kind)
+        reason += f"; {mod.text!r} adds {mod.kind}"
+    return _PartResult(kinds, cue, reason, via)
+
+
+# -- the whole request -------------------------------------------------------
+
+def _split(text: str) -> list[tuple[str, str]]:
+    """Parts with how each joins the previous one: "and" (new deliverable) or "with" (attribute)."""
+    out: list[tuple[str, str]] = []
+    for i, chunk in enumerate(re.split(cues.AND_SPLIT, text)):
+        if not chunk.strip():
+            continue
+        for j, sub in enumerate(re.split(cues.WITH_SPLIT, chunk)):
+            if sub.strip():
+                out.append((sub.strip(), "with" if j > 0 else ("and" if i > 0 else "first")))
+    return out
+
+
+# "for Brightside, a budgeting app for students": an appositive after a proper
+# name says what the subject is; its nouns ("app") are not deliverables. One
+# holding "and"/"plus" is a list of deliverables instead ("for Jazz Night, a
+# poster and a jingle"), and so is a bare "a jingle": both are left alone.
+_APPOSITIVE = re.compile(r"(\b(?:for|about|called|named|of)\s+[A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*),"
+                         r"\s+(?:a|an|the)\s+(?=[^\s,;:]+\s+[^\s,;:])(?:(?!\band\b|\bplus\b|&)[^,;:])+(?=[,;:]|$)")
+
+
+def _drop_appositives(request: str) -> str:
+    return _APPOSITIVE.sub(r"\1", request)
+
+
+@dataclass
+class Found:
+    """What the rule stage found, with the normalized text the parts' words come from."""
+
+    parts: list[Part]
+    notes: list[str]
+    cased: str  # normalized request, original case (quotes replaced by QUOTED)
+    lowered: str  # the same, lower-cased: parts' ``text`` are substrings of it
+    quotes: list[str]
+    # The words that ask for something: the request minus parts that only describe the user's files.
+    asking: str = ""
+
+
+def find_parts(request: str) -> Found:
+    """The parts a request names (possibly none), and notes for explanations.
+
+    Parts an earlier part carries ("a video *with* narration", "an image *with* the
+    headline") are kept with ``carried_by`` set: they are made to go into the host.
+    """
+    cased, text, quotes = normalize_pair(_drop_appositives(request))
+    found = Found([], [], cased, text, quotes, asking=text)
+    if not text:
+        return found
+    if _QUESTION.match(text) and not re.match(r"^(?:is|are) (?:a|an|the) ", text):
+        found.parts.append(Part("text", text, text.split()[0], "a question: the answer is text"))
+        return found
+    notes = found.notes
+    text = _strip_payload(text)
+    parts: list[Part] = []
+    host: int | None = None
+    for chunk, join in _split(text):
+        if _NEGATED.match(chunk):
+            continue  # "no captions", "without drums": a setting of the previous part, never a deliverable
+        if _HAVE.match(chunk):
+            found.asking = found.asking.replace(chunk, " ").strip(" ,;")
+            continue  # "i have a recording called x.m4a": the user's own file, not something to make
+        res = _classify_part(chunk)
+        host_kind = parts[host].kind if host is not None else None
+        if not res.kinds or (join == "with" and res.via == "weak" and host is not None):
+            continue  # "with an example in Python": an attribute named by no artifact is no deliverable
+        if any(p.kind in ("speech", "video") for p in parts) and res.kinds == ["speech"] and res.cue in _VOICE_WORDS:
+            continue  # "narrate the intro, deep British narrator": how the voice sounds, not a second voice
+        refers_back = res.via == "verb" and _PRONOUN_OBJ.search(chunk) and res.kinds == ["text"]
+        for k in res.kinds:
+            carried = host_kind is not None and (join == "with" or refers_back) and (host_kind, k) in cues.CONTAINS
+            if carried:
+                notes.append(f"{chunk!r} goes into the {host_kind}, not a separate {k} deliverable")
+            parts.append(Part(k, chunk, res.cue, res.reason, join=join, carried_by=host if carried else None))
+        if join != "with" and res.kinds:
+            host = len(parts) - len(res.kinds)
+    found.parts = parts
+    return found

@@ -1,0 +1,70 @@
+"""What the request is about, and the subject's own name, read from its words.
+
+"a headline, a hero image and a jingle for GlowTrail, a solar lantern" is about
+"GlowTrail, a solar lantern" (the appositive is kept: it is what the writers
+most need); its name is "GlowTrail". When no "for X"/"about X" names the
+subject, the LLM is asked (see ``_llm``) and its answer must come from the
+request's own words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_TOPIC = re.compile(r"\b(?:about|for|of|on|called|named)\s+(.+)")
+# A comma ends the topic, except before an appositive that says what the subject is.
+_TOPIC_STOP = re.compile(
+    r"\s*(?:[:;]|,(?!\s+(?:a|an|the|our|my|your)\s)|\bwith\b|\bthat\b|\bwhich\b|\bin (?:a|an|the)\b|"
+    r"\b(?:then|and then)\b|\bzfile\d+\b|\b(?:i|we) (?:need|want|would like|'d like)\b).*$")
+_AND = re.compile(r"\s+(?:and|then|plus)\s+")
+_DURATION_TAIL = re.compile(r"[,\s]*\b(?:\d+|one|two|three|ten|fifteen|twenty|thirty)\s*-?\s*(?:seconds?|secs?|s|"
+                            r"minutes?|mins?)\b.*$", re.I)
+_STOP = frozenset("""a an the and or with for of to in on my our your me i we you it this that some short long
+need want like please make create write design give generate produce compose draw record get do build plus then also
+just quick nice good great little new one two three four five few second seconds minute minutes catchy cool""".split())
+_DELIVERABLE_WORDS = frozenset("""kit launch marketing headline image video jingle voiceover copy audio script promo
+story post hero logo poster music song banner""".split())
+
+
+def heuristic_topic(text: str, names_parts: Callable[[str], bool]) -> str | None:
+    """The subject after "about"/"for"/"of"/"called", or None. ``names_parts`` says whether words name deliverables."""
+    head = text.split(":", 1)[0]
+    for pattern in (r"\babout\s+(.+)", r"\bfor\s+(.+)", _TOPIC.pattern):
+        m = re.search(pattern, head, re.I)
+        if not m:
+            continue
+        topic = _TOPIC_STOP.sub("", m.group(1)).strip(" .!?,")
+        topic = _DURATION_TAIL.sub("", topic).strip(" .!?,")
+        # "about a fox and a crow" keeps its "and"; "about remote work and a header image" does not.
+        for sep in _AND.finditer(topic):
+            if names_parts(topic[sep.end():]):
+                topic = topic[:sep.start()]
+                break
+        if len(topic) >= 3 and not re.fullmatch(r"(?:me|us|my \w+|zname)", topic, re.I):
+            return topic
+    return None
+
+
+def subject_words(text_without_cues: str) -> set[str]:
+    """Content words left once cue words are removed: is there a subject to find at all?"""
+    return {w for w in re.findall(r"[a-z][a-z'-]+", text_without_cues.lower()) if w not in _STOP and len(w) > 2}
+
+
+def plausible(topic: str, request: str) -> bool:
+    """An LLM topic must come from the request and not only name the deliverables ("a launch kit")."""
+    words = {w for w in re.findall(r"[a-z0-9]+", topic.lower()) if len(w) > 2}
+    content = words - _DELIVERABLE_WORDS - {"the", "and", "for", "with"}
+    return bool(content) and bool(content & set(re.findall(r"[a-z0-9]+", request.lower())))
+
+
+def name_from(topic: str | None, names: list[str]) -> str | None:
+    """The subject's name: a capitalised name the parse found inside the topic, else the topic's own leading name."""
+    if topic:
+        for n in names:
+            if n in topic:
+                return n
+        m = re.match(r"(?:the\s+)?([A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*)", topic)
+        if m and m.group(1).lower() not in {"i", "my", "our"}:
+            return m.group(1)
+    return names[0] if names else None

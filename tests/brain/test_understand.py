@@ -1,0 +1,161 @@
+"""Understanding: each request below reads as the spec fields next to it (no LLM, no embeddings).
+
+Read a row as "this request asks for <kind> with <settings>". The rows are varied
+on purpose: each extractor is exercised by phrasings it was not written for.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from genloom.brain.spec import InputFile
+from genloom.brain.understand import mentioned_files, read
+
+
+def _delivered(request: str) -> list[Any]:
+    spec = read(request, use_llm=False, use_embeddings=False)
+    return [d for d in spec.deliverables if d.deliverable]
+
+
+def _only(request: str) -> Any:
+    delivered = _delivered(request)
+    assert len(delivered) == 1, [d.kind for d in delivered]
+    return delivered[0]
+
+
+# request -> (kind, params subset)
+TABLE: list[tuple[str, str, dict[str, Any]]] = [
+    ("a 25-second voiceover in a low male voice about our hiking boots", "speech",
+     {"seconds": 25.0, "voice_traits": {"gender": "male", "pitch": "low"}}),
+    ("Narrate a two minute intro, deep British narrator please", "speech",
+     {"seconds": 120.0, "voice_traits": {"pitch": "low", "accent": "uk"}}),
+    ("narrate a bedtime story in an old woman's gentle voice", "speech",
+     {"voice_traits": {"gender": "female", "age": "old", "tone": "gentle"}}),
+    ("1080x1920 story image announcing our summer sale", "image",
+     {"width": 1080, "height": 1920, "aspect": "9:16", "format": "instagram-story"}),
+    ("a link banner for our webinar", "image", {"width": 1200, "height": 628, "format": "link-banner"}),
+    ("youtube thumbnail for my video about sourdough baking", "image",
+     {"width": 1280, "height": 720, "format": "youtube-thumbnail"}),
+    ("I need 4 logo options for a dog grooming salon named Fluff & Buff", "image", {"n": 4}),
+    ("three watercolor postcards of Lisbon trams", "image", {"n": 3, "style": "watercolor"}),
+    ("a 16:9 wallpaper of a misty forest", "image", {"aspect": "16:9"}),
+    ("a poster that says 'Jazz Night, Friday 9pm'", "image", {"headline": "Jazz Night, Friday 9pm"}),
+    ("a slow piano piece in D minor, around 70 bpm", "music",
+     {"tempo": 70, "key": "D", "mode": "minor", "instruments": ["piano"]}),
+    ("upbeat pop track at 128 BPM without drums, 20 seconds", "music",
+     {"genre": "pop", "tempo": 128, "drums": False, "seconds": 20.0}),
+    ("a jazzy tune in Bb major with saxophone and drums", "music",
+     {"genre": "jazz", "key": "Bb", "mode": "major", "instruments": ["saxophone"], "drums": True}),
+    ("a jingle for Loop Coffee", "music", {}),
+    ("the sound of waves crashing for 30 seconds", "sound", {"sound": "ocean", "seconds": 30.0}),
+    ("white noise for sleep, one hour", "sound", {"sound": "white-noise", "seconds": 3600.0}),
+    ("a seamless loop of rain on a tin roof, 45s", "sound", {"sound": "rain", "seconds": 45.0, "loop": True}),
+    ("a 15s vertical tiktok about our new bubble tea flavour", "video",
+     {"seconds": 15.0, "aspect": "9:16", "captions": True}),
+    ("a 1 minute landscape video about composting, no captions", "video",
+     {"seconds": 60.0, "aspect": "16:9", "captions": False}),
+    ("write a haiku about rain in French", "text", {"language": "fr"}),
+]
+
+
+@pytest.mark.parametrize(("request_text", "kind", "params"), TABLE, ids=[r[0][:40] for r in TABLE])
+def test_request_reads_as_spec(request_text: str, kind: str, params: dict[str, Any]) -> None:
+    d = _only(request_text)
+    assert d.kind == kind
+    got = d.params()
+    for key, value in params.items():
+        if isinstance(value, dict):
+            assert {k: got.get(key, {}).get(k) for k in value} == value, (key, got)
+        else:
+            assert got.get(key) == value, (key, got)
+
+
+def test_settings_not_asked_are_absent() -> None:
+    assert _only("a picture of a cat").params() == {}
+    assert "seconds" not in _only("compose a happy song").params()
+
+
+@pytest.mark.parametrize(("request_text", "words"), [
+    ("say 'happy birthday Maria' in a cheerful voice", "happy birthday Maria"),
+    ("read this aloud: The library closes at eight tonight.", "The library closes at eight tonight."),
+    ("text to speech: buy a poster and a song today", "buy a poster and a song today"),
+    ("record me saying “thanks for calling, we will be right with you”",
+     "thanks for calling, we will be right with you"),
+])
+def test_exact_words_are_spoken_verbatim(request_text: str, words: str) -> None:
+    d = _only(request_text)
+    assert d.kind == "speech" and d.verbatim == words
+
+
+def test_a_voiceover_about_something_has_no_verbatim_words() -> None:
+    d = _only("record a voiceover about our new hiking boots")
+    assert d.kind == "speech" and d.verbatim is None
+
+
+def test_names_are_subjects_not_cues() -> None:
+    spec = read("an upbeat ukulele jingle for Loop Coffee and a square logo", use_llm=False,
+                use_embeddings=False)
+    assert spec.kinds() == ["image", "music"] and spec.name == "Loop Coffee"
+    assert spec.deliverables[0].music.instruments == ["ukulele"]
+
+
+def test_file_mentions_are_found_as_written() -> None:
+    assert mentioned_files("transcribe ./calls/standup.wav then compare with notes.md, v1.5 is out") == [
+        "./calls/standup.wav", "notes.md"]
+
+
+def test_a_chain_delivers_the_last_operations_product() -> None:
+    spec = read("transcribe interview.mp3 then summarize it in 5 bullet points", use_llm=False,
+                use_embeddings=False)
+    transcript, summary = spec.deliverables
+    assert (transcript.kind, transcript.deliverable, transcript.operation) == ("transcript", False, "transcribe")
+    assert transcript.uses_files == ["interview.mp3"]
+    assert (summary.kind, summary.operation, summary.made_from) == ("text", "summarize", [0])
+    assert spec.kinds() == ["text"]
+
+
+def test_adding_audio_to_a_clip_returns_the_clip() -> None:
+    spec = read("put some chill music under demo.mp4", use_llm=False, use_embeddings=False)
+    assert spec.kinds() == ["video"]
+    video = next(d for d in spec.deliverables if d.kind == "video")
+    assert video.operation == "add-music" and video.uses_files == ["demo.mp4"]
+    music = spec.deliverables[video.made_from[0]]
+    assert music.kind == "music" and not music.deliverable
+
+
+def test_resolved_inputs_get_ids(tmp_path) -> None:
+    f = InputFile(id="in1", path=str(tmp_path / "notes.txt"), kind="text", named_as="notes.txt")
+    spec = read("narrate notes.txt in a calm female voice", inputs=[f], use_llm=False, use_embeddings=False)
+    d = _only("narrate notes.txt in a calm female voice")
+    assert d.operation == "narrate"
+    speech = spec.deliverables[0]
+    assert speech.uses_inputs == ["in1"] and spec.inputs == [f]
+    assert speech.voice.gender == "female" and speech.voice.tone == "calm"
+
+
+def test_unmentioned_input_is_used_by_the_request() -> None:
+    f = InputFile(id="in1", path="/tmp/x.wav", kind="audio", named_as="-i")
+    spec = read("summarize this meeting", inputs=[f], use_llm=False, use_embeddings=False)
+    assert spec.kinds() == ["text"]
+    transcript = next(d for d in spec.deliverables if d.kind == "transcript")
+    assert transcript.uses_inputs == ["in1"] and not transcript.deliverable
+
+
+def test_narration_fits_the_video() -> None:
+    spec = read("make a 30 second vertical video with narration about our bakery", use_llm=False,
+                use_embeddings=False)
+    video, narration = spec.deliverables
+    assert video.seconds == 30 and narration.kind == "speech" and narration.seconds == 30
+    assert not narration.deliverable and video.made_from == [1]
+    assert spec.topic == "our bakery"
+
+
+def test_llm_reads_open_topic_once(fake_model) -> None:
+    fake_model.enqueue('{"kinds": ["text", "image", "music"], "topic": "the Aurora lamp launch", '
+                       '"name": "Aurora", "tone": "warm", "style": ""}')
+    spec = read("headline, hero image and jingle, Aurora lamp launch")
+    assert spec.topic == "the Aurora lamp launch" and spec.topic_by == "llm" and spec.tone == "warm"
+    assert spec.confidence > 0.95  # rules and LLM agree on the kinds
+    assert len(fake_model.history) == 1
