@@ -348,6 +348,10 @@ def make_photo(path: Path, seed: int, size: tuple[int, int] = (800, 600)) -> Non
     img.save(path, format="JPEG" if path.suffix in (".jpg", ".jpeg") else "PNG")
 
 
+def photo(seed: int) -> Callable[[Path], None]:
+    return lambda p: make_photo(p, seed)
+
+
 # -- the cases --------------------------------------------------------------------------------
 
 
@@ -461,7 +465,7 @@ CASES: list[Case] = [
     # the user's images: slideshow, headline
     Case("slideshow-3", "Make a slideshow video from beach1.jpg, beach2.jpg and beach3.jpg.",
          [all_ok(), kinds_are("video"), shows_images("beach1.jpg", "beach2.jpg", "beach3.jpg")],
-         {f"beach{i}.jpg": (lambda i: lambda p: make_photo(p, i))(i) for i in (1, 2, 3)}),
+         {f"beach{i}.jpg": photo(i) for i in (1, 2, 3)}),
     Case("slideshow-flags-15s", "A 15-second slideshow of these photos.",
          [all_ok(), kinds_are("video"), lasts("video", 15, 0.1), shows_images("a.png", "b.png")],
          {"a.png": lambda p: make_photo(p, 11), "b.png": lambda p: make_photo(p, 12)}, flags=["a.png", "b.png"]),

@@ -95,7 +95,10 @@ def _text(data: bytes) -> str | None:
 _CODE_LINE = re.compile(
     r"^\s*(?:#!|#include\b|import\s+[\w.]+|from\s+[\w.]+\s+import\b|def\s+\w+\s*\(|class\s+\w+[\s:({]|"
     r"(?:async\s+)?function\b|(?:const|let|var)\s+\w+\s*=|public\s+|package\s+\w+|fn\s+\w+|<\?php|"
-    r"<!DOCTYPE|<html|SELECT\b|CREATE\s+TABLE|return\b.*;?$|\}|.*[;{]\s*$)")
+    r"<!DOCTYPE|<html|SELECT\b|CREATE\s+TABLE|return\b.*;?$|\}|.*[;{]\s*$|"
+    r"(?:if|elif|else|for|while|try|except|finally|with|switch|case)\b.*:\s*$|"  # block headers
+    r"[\w.\[\]]+\(.*\)\s*;?\s*$|"  # a bare call: print(x), main()
+    r"[\w.\[\]]+\s*[-+*/]?=\s*\S)")  # an assignment
 
 
 def looks_like_code(text: str) -> bool:

@@ -15,6 +15,19 @@ CALLS: list[dict[str, Any]] = []
 _lock = threading.Lock()
 
 
+def _silent_wav(seconds: float, rate: int = 8000) -> bytes:
+    import io
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\x00\x00" * int(seconds * rate))
+    return buf.getvalue()
+
+
 def _fake_runner(kind: str, ext: str, mime: str, fail: bool = False, delay: float = 0.0) -> Any:
     def run(prompt: str, *, model: str | None, params: dict[str, Any], output: Path | None,
             parent_ids: list[str] | None, run_id: str | None, progress: Any) -> Any:
@@ -29,9 +42,11 @@ def _fake_runner(kind: str, ext: str, mime: str, fail: bool = False, delay: floa
             time.sleep(delay)
         if fail:
             raise RuntimeError(f"fake {kind} generator broke")
+        # Audio is a real (silent, 1 s) WAV: the executor measures narrations to time videos.
+        data = _silent_wav(1.0) if mime.startswith("audio/") else f"{kind}:{prompt}".encode()
         gid, ids, paths = record_files(kind=kind, task=f"fake-{kind}", model_id=f"fake-{kind}", prompt=prompt,
                                        params=params, parent_ids=parent_ids, run_id=run_id,
-                                       files=[{"data": f"{kind}:{prompt}".encode(), "mime": mime, "ext": ext}])
+                                       files=[{"data": data, "mime": mime, "ext": ext}])
         if progress:
             progress(1.0, "done")
         return Result(kind=kind, generation_id=gid, model_id=f"fake-{kind}", asset_ids=ids, paths=paths,

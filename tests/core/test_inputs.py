@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from genloom.errors import InvalidInput
-from genloom.inputs import gather, load_inputs, looks_like_code, mentioned_files, read_text, type_file
+from genloom.inputs import (
+    gather,
+    load_inputs,
+    looks_like_code,
+    mentioned_files,
+    read_text,
+    type_file,
+)
 
 
 def write_wav(path: Path, seconds: float = 1.5, rate: int = 16000) -> Path:
@@ -40,7 +47,7 @@ def write_mp4(path: Path, seconds: float = 2.0, audio: bool = True) -> Path:
     cmd = [ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c=blue:s=160x96:r=12:d={seconds}"]
     if audio:
         cmd += ["-f", "lavfi", "-i", f"sine=frequency=300:duration={seconds}", "-c:a", "aac"]
-    cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-shortest", str(path)]
+    cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-shortest", "-f", "mp4", str(path)]
     subprocess.run(cmd, check=True, timeout=60)
     return path
 

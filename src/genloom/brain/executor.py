@@ -411,7 +411,8 @@ class _Run:
         elif step.kind in ("text", "code") and self._user_files(step):
             grounded_source, writer_ids = self._source_text(step, parent_ids)
             prompt = grounded_source
-        elif step.kind in ("text", "code") and step.operation in ("summarize", "translate") and parents:
+        elif step.kind in ("text", "code") and parents and (step.operation or self._reads_transcript(step)):
+            # Working on a transcript (or with an operation on an earlier text): only from those words.
             grounded_source = "\n\n".join(v for v in parents.values() if v)
             prompt = grounded_source
         elif step.kind == "speech" and text_files and step.operation not in ("voiceover",):
@@ -470,6 +471,9 @@ class _Run:
             notes.append(f"made without input(s) {', '.join(missing)}, which failed")
         if notes:
             result.error = "; ".join(notes)
+
+    def _reads_transcript(self, step: Step) -> bool:
+        return any(self.plan.step(r).kind == "transcript" for r in step.inputs if r in self.readers)
 
     def _for_video(self, step: Step) -> bool:
         return any(r.kind == "video" for r in self.readers.get(step.id, []))
