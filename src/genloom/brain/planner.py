@@ -148,6 +148,7 @@ class _Builder:
 
     def text_prompt(self, d: Deliverable, role: str, instruction: str) -> tuple[str, dict[str, Any]]:
         """A text step's prompt and params sized to what it is: headlines are short, scripts fit their duration."""
+        instruction += _in_language(d.language or self.spec.language)
         if role == "short":
             return f"{instruction}\nReply with the {d.label} only: one line, under 12 words, no quotes.", {
                 "max_tokens": 40}
@@ -217,7 +218,8 @@ class _Builder:
                               reason="a voice needs words: the language model writes a script about the subject, "
                                      f"sized to {seconds:g} seconds (~{words} words)",
                               prompt=(f"Write a {seconds:g}-second {d.label or 'voiceover'} script about {about}"
-                                      f"{f' (tone: {self.spec.tone})' if self.spec.tone else ''}.\n"
+                                      f"{f' (tone: {self.spec.tone})' if self.spec.tone else ''}."
+                                      f"{_in_language(d.language or self.spec.language)}\n"
                                       f"Write only the words to be spoken, about {words} words, in plain spoken "
                                       "sentences, no stage directions, no quotes."),
                               prompt_by="template", params={"max_tokens": int(words * 2) + 20})
@@ -252,6 +254,15 @@ class _Builder:
                 out.extend(pending)
                 pending = []
         return out
+
+
+def _in_language(code: str | None) -> str:
+    """" Write it in French." for a language other than English."""
+    if not code or code == "en":
+        return ""
+    from genloom.brain.understand import language_name
+
+    return f" Write it in {language_name(code)}."
 
 
 def build_steps(spec: RequestSpec) -> list[Step]:

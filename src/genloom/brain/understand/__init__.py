@@ -35,7 +35,7 @@ from genloom.brain.understand import _extract, _inputs, _parse, _parts, _topic
 from genloom.brain.understand._parts import KINDS, ORDER, Part
 from genloom.errors import EmptyPrompt
 
-__all__ = ["read", "mentioned_files", "text_role", "KINDS", "ORDER"]
+__all__ = ["read", "mentioned_files", "text_role", "language_name", "KINDS", "ORDER"]
 
 TIMED = ("speech", "music", "sound", "video")
 # Labels for a kind a modifier adds to the same phrase ("an illustrated narrated story").
@@ -63,6 +63,11 @@ def text_role(label: str) -> str:
     if "copy" in low:
         return "copy"
     return "long"
+
+
+def language_name(code: str) -> str:
+    """"fr" -> "French" (the languages understanding recognises)."""
+    return next((name.capitalize() for name, c in _extract.LANGUAGES.items() if c == code), code)
 
 
 def mentioned_files(request: str) -> list[str]:
@@ -208,6 +213,8 @@ class _Reader:
         ds: list[Deliverable] = []
         for i, part in enumerate(parts):
             phrase = self.phrase(part)
+            if part.settings:  # "a photo of a car, 1080x1920": the trailing words are its settings
+                phrase = ", ".join([phrase, *(self.phrase(Part("text", t, "", "")) for t in part.settings)])
             first_same = next((j for j, p in enumerate(parts[:i]) if p.text == part.text and p.kind != part.kind),
                               None)
             label = ADDED.get(part.kind, part.kind) if first_same is not None else (part.cue or part.kind)
