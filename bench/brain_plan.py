@@ -1,6 +1,7 @@
-"""Planning latency with the default LLM, and (optionally) a full launch-kit run.
+"""Planning latency: without the LLM over every routing request, with the default LLM, and a kit run.
 
-    .venv/bin/python bench/brain_plan.py            # multi-part plans with the default LLM (goal: <= 5 s)
+    .venv/bin/python bench/brain_plan.py --rules    # plan p50 with no LLM call, all bench/routing_*.jsonl (goal <= 50 ms)
+    .venv/bin/python bench/brain_plan.py            # multi-part plans with the default LLM (goal: <= 3 s)
     .venv/bin/python bench/brain_plan.py --kit      # also run the launch kit end to end (goal: <= 120 s)
 
 Baseline for comparison: the same plans with the LLM stage off (rules only).
@@ -33,8 +34,12 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--kit", action="store_true", help="also execute the launch kit")
     ap.add_argument("--model", help="text model (default: the registry default)")
+    ap.add_argument("--rules", action="store_true", help="only plan p50 without the LLM over the routing sets")
     args = ap.parse_args()
     from genloom.brain import execute, plan
+
+    if args.rules:
+        return _rules_only(plan)
 
     t0 = time.perf_counter()
     plan("I need a headline and a poster", model=args.model)  # loads the model
@@ -60,6 +65,23 @@ def main() -> int:
             print(f"  {r.status:<6} {r.step_id:<18} {r.seconds:6.1f} s  {', '.join(r.paths) or r.error}")
         print(f"launch kit: {sum(r.status == 'ok' for r in result.steps)}/{len(result.steps)} steps ok in "
               f"{total:.1f} s (goal 120 s); provenance: genloom log show {result.run_id} --tree")
+    return 0
+
+
+def _rules_only(plan) -> int:
+    import json
+
+    rows = [json.loads(line) for path in sorted(Path(__file__).parent.glob("routing_*.jsonl"))
+            for line in path.read_text().splitlines() if line.strip()]
+    plan("warm up the parser and the embedding model", use_llm=False)
+    times = []
+    for row in rows:
+        t = time.perf_counter()
+        plan(row["request"], use_llm=False)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    print(f"plan without LLM, {len(times)} requests: p50 {statistics.median(times):.1f} ms, "
+          f"p90 {times[int(0.9 * len(times))]:.1f} ms, max {times[-1]:.1f} ms (goal p50 <= 50 ms)")
     return 0
 
 

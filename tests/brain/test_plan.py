@@ -130,3 +130,68 @@ def test_speech_without_words_gets_a_written_script(fake_model, fake_runners) ->
     assert script.kind == "text" and not script.deliverable and speech.inputs == [script.id]
     assert "about 50 words" in script.prompt and "bakery" in script.prompt
     assert speech.prompt is None and speech.params["seconds"] == 20  # the voice reads the script, never the request
+
+
+@pytest.mark.parametrize(("request_text", "kind", "params"), [
+    ("a 25-second voiceover in a low male voice about our hiking boots", "speech",
+     {"seconds": 25.0, "voice_traits": {"gender": "male", "pitch": "low"}}),
+    ("three square stickers of a happy avocado", "image", {"n": 3, "aspect": "1:1"}),
+    ("an Instagram story announcing our summer sale", "image", {"width": 1080, "height": 1920}),
+    ("a calm ambient track in A minor at 80 bpm, 40 seconds", "music",
+     {"genre": "ambient", "key": "A", "mode": "minor", "tempo": 80, "seconds": 40.0}),
+    ("fireplace crackling for ten minutes", "sound", {"sound": "fire", "seconds": 600.0}),
+])
+def test_each_step_carries_its_settings_as_params(fake_model, request_text: str, kind: str,
+                                                   params: dict) -> None:
+    p = plan(request_text, use_llm=False)
+    step = next(s for s in p.steps if s.kind == kind and s.deliverable)
+    for key, value in params.items():
+        assert step.params.get(key) == value, (key, step.params)
+
+
+def test_named_format_without_words_gets_a_headline_step(fake_model) -> None:
+    p = plan("a youtube thumbnail for my video about sourdough baking", use_llm=False)
+    headline, image = p.steps
+    assert headline.kind == "text" and not headline.deliverable
+    assert image.inputs == [headline.id] and image.params["headline"] == "{" + headline.id + "}"
+    assert (image.params["width"], image.params["height"]) == (1280, 720)
+
+
+def test_narration_is_written_to_fit_the_video(fake_model) -> None:
+    p = plan("a 20 second video about tide pools with narration", use_llm=False)
+    script = next(s for s in p.steps if s.kind == "text")
+    speech = next(s for s in p.steps if s.kind == "speech")
+    video = next(s for s in p.steps if s.kind == "video")
+    assert video.params["seconds"] == 20 and speech.id in video.inputs and script.id in speech.inputs
+    assert "about 42 words" in script.prompt  # 20 s x 2.5 words/s, leaving room: TTS runs long
+
+
+def test_user_files_become_step_inputs(fake_model) -> None:
+    from genloom.brain.spec import InputFile
+
+    f = InputFile(id="in1", path="/tmp/interview.mp3", kind="audio", named_as="interview.mp3")
+    p = plan("transcribe interview.mp3 then summarize it", inputs=[f], use_llm=False)
+    transcribe, summary = p.steps
+    assert (transcribe.operation, transcribe.inputs, transcribe.deliverable) == ("transcribe", ["in1"], False)
+    assert summary.operation == "summarize" and summary.inputs == [transcribe.id]
+    assert p.deliverables == ["text"] and p.inputs == [f]
+
+
+def test_kit_parts_share_one_palette(fake_model) -> None:
+    p = plan("a poster, a hero image and a 10-second video for GlowTrail, a solar lantern", use_llm=False)
+    looks = {s.instruction.rsplit("(palette: ", 1)[-1] for s in p.steps if s.kind in ("image", "video")}
+    assert len(looks) == 1 and p.spec.name == "GlowTrail"
+
+
+def test_notes_say_what_installed_models_cannot_do(fake_model, monkeypatch: pytest.MonkeyPatch) -> None:
+    from genloom.brain import notes
+
+    installed = {"image": ["genloom-composer"], "speech": ["hibari", "piper-joe"]}
+    monkeypatch.setattr(notes, "_installed", lambda kind: installed.get(kind, []))
+    photo = plan("a photo of a red vintage car on a coastal road", use_llm=False)
+    assert any("genloom pull sd-turbo" in n for n in photo.notes)
+    child = plan("a bedtime story narrated in a child's voice", use_llm=False)
+    assert any("child" in n for n in child.notes)
+    french = plan("a French voiceover welcoming guests to our hotel", use_llm=False)
+    assert any("'fr'" in n and "kokoro-82m" in n for n in french.notes)
+    assert not plan("a watercolor of a fox", use_llm=False).notes

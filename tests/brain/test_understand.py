@@ -159,3 +159,8 @@ def test_llm_reads_open_topic_once(fake_model) -> None:
     assert spec.topic == "the Aurora lamp launch" and spec.topic_by == "llm" and spec.tone == "warm"
     assert spec.confidence > 0.95  # rules and LLM agree on the kinds
     assert len(fake_model.history) == 1
+
+
+def test_trailing_settings_belong_to_the_part_before_them() -> None:
+    d = _only("a photo of a red car on a coastal road, 1080x1920, no text")
+    assert (d.kind, d.size.width, d.size.height, d.style) == ("image", 1080, 1920, "photo")

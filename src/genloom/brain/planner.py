@@ -22,6 +22,9 @@ from genloom.brain.spec import Deliverable, InputFile, RequestSpec
 
 MEDIA = ("image", "speech", "music", "sound", "video")
 WORDS_PER_SECOND = 2.5
+# A narration written for a video fills this share of it: synthetic voices run long, and the
+# executor would rather speed a short overrun up than cut a word.
+NARRATION_FILL = 0.85
 DEFAULT_SPEECH_SECONDS = 15.0
 
 
@@ -44,6 +47,31 @@ def choose_model(kind: str) -> tuple[str | None, str]:
     also = " (a language model: it writes words, it cannot draw, speak or compose)" if card.kind.value == "text" \
         and kind == "code" else ""
     return card.id, f"{how} {kind} model: {what}, {card.license}{also}"
+
+
+# -- one look for a kit ------------------------------------------------------
+
+# Named palettes a kit's pictures and video share; one is picked from the subject's name, so the
+# same product always gets the same look and every part of its kit matches.
+PALETTES = ("warm amber and charcoal", "teal and coral", "navy and gold", "forest green and cream",
+            "sunset orange and plum", "sky blue and white", "black and neon lime", "terracotta and sand")
+
+
+def palette_for(spec: RequestSpec) -> str:
+    import zlib
+
+    key = (spec.name or spec.topic or spec.text).lower().encode()
+    return PALETTES[zlib.crc32(key) % len(PALETTES)]
+
+
+def share_one_look(steps: list[Step], spec: RequestSpec) -> None:
+    """Pictures and videos of a multi-part plan name one palette, so the kit looks like one thing."""
+    visual = [s for s in steps if s.kind in ("image", "video")]
+    if len(steps) < 2 or not visual:
+        return
+    palette = palette_for(spec)
+    for s in visual:
+        s.instruction = f"{s.instruction} (palette: {palette})"[:4000]
 
 
 # -- steps -------------------------------------------------------------------
@@ -120,12 +148,12 @@ class _Builder:
 
     def text_prompt(self, d: Deliverable, role: str, instruction: str) -> tuple[str, dict[str, Any]]:
         """A text step's prompt and params sized to what it is: headlines are short, scripts fit their duration."""
+        instruction += _in_language(d.language or self.spec.language)
         if role == "short":
             return f"{instruction}\nReply with the {d.label} only: one line, under 12 words, no quotes.", {
                 "max_tokens": 40}
         if role == "script":
-            seconds = self.spoken_seconds(d)
-            words = int(seconds * WORDS_PER_SECOND)
+            seconds, words = self.script_words(d)
             return (f"{instruction}\nWrite only the words to be spoken, about {words} words, no stage directions.",
                     {"max_tokens": int(words * 2) + 20})
         if role == "copy":
@@ -137,9 +165,25 @@ class _Builder:
         """How long the words of ``d`` will take to say: the speech (or video) that reads them sets it."""
         idx = self.spec.deliverables.index(d)
         for other in self.spec.deliverables:
-            if idx in other.made_from and other.seconds:
-                return other.seconds
+            if idx in other.made_from and other.kind in ("speech", "video"):
+                return self.spoken_seconds(other) if other.kind == "speech" else self._video_seconds(other) or \
+                    d.seconds or DEFAULT_SPEECH_SECONDS
         return d.seconds or DEFAULT_SPEECH_SECONDS
+
+    def _video_seconds(self, video: Deliverable) -> float | None:
+        """A video's length: asked, else the user's clip's length when it is known."""
+        if video.seconds:
+            return video.seconds
+        clips = [self.spec.input(i) for i in video.uses_inputs]
+        return next((c.seconds for c in clips if c.kind == "video" and c.seconds), None)
+
+    def script_words(self, d: Deliverable) -> tuple[float, int]:
+        """Seconds and words for the script of ``d``; narration for a video leaves room (TTS runs long)."""
+        seconds = self.spoken_seconds(d)
+        idx = self.spec.deliverables.index(d)
+        for_video = any(idx in o.made_from and o.kind == "video" for o in self.spec.deliverables)
+        factor = NARRATION_FILL if for_video else 1.0
+        return seconds, int(seconds * WORDS_PER_SECOND * factor)
 
     def link(self, i: int, d: Deliverable) -> None:
         step = self.by_index[i]
@@ -166,8 +210,7 @@ class _Builder:
             step = self.by_index[i]
             fed = [s for s in step.inputs if s != "request"]
             if d.kind == "speech" and not d.verbatim and not fed and d.operation is None:
-                seconds = self.spoken_seconds(d)
-                words = int(seconds * WORDS_PER_SECOND)
+                seconds, words = self.script_words(d)
                 about = self.spec.topic or d.phrase
                 script = Step(id=self.new_id(f"{d.label} script", "text"), kind="text", task="script",
                               instruction=f"Write the words of {d.label or 'a voiceover'} about {about}",
@@ -175,7 +218,8 @@ class _Builder:
                               reason="a voice needs words: the language model writes a script about the subject, "
                                      f"sized to {seconds:g} seconds (~{words} words)",
                               prompt=(f"Write a {seconds:g}-second {d.label or 'voiceover'} script about {about}"
-                                      f"{f' (tone: {self.spec.tone})' if self.spec.tone else ''}.\n"
+                                      f"{f' (tone: {self.spec.tone})' if self.spec.tone else ''}."
+                                      f"{_in_language(d.language or self.spec.language)}\n"
                                       f"Write only the words to be spoken, about {words} words, in plain spoken "
                                       "sentences, no stage directions, no quotes."),
                               prompt_by="template", params={"max_tokens": int(words * 2) + 20})
@@ -212,6 +256,15 @@ class _Builder:
         return out
 
 
+def _in_language(code: str | None) -> str:
+    """" Write it in French." for a language other than English."""
+    if not code or code == "en":
+        return ""
+    from genloom.brain.understand import language_name
+
+    return f" Write it in {language_name(code)}."
+
+
 def build_steps(spec: RequestSpec) -> list[Step]:
     return _Builder(spec).build()
 
@@ -240,6 +293,7 @@ def plan(request: str | None = None, *, spec: RequestSpec | None = None, inputs:
             if seconds and "seconds" in recipe.inputs:
                 values["seconds"] = f"{seconds:g}"
             result = plan_recipe(recipe.name, values, request=spec.text)
+            share_one_look(result.steps, spec)
             result.routed_by, result.planned_by = spec.decided_by, f"recipe:{recipe.name}"
             result.notes = [*spec.notes, *spec.reasons, f"matches recipe {recipe.name!r}"]
             _attach(result, spec)
@@ -247,6 +301,8 @@ def plan(request: str | None = None, *, spec: RequestSpec | None = None, inputs:
             result.timings_ms = timings
             return result
     steps = build_steps(spec)
+    if sum(d.deliverable for d in spec.deliverables) > 1:
+        share_one_look(steps, spec)
     planned_by = "llm" if spec.topic_by == "llm" else "rules"
     result = Plan(request=spec.text, deliverables=spec.kinds(), steps=steps, topic=spec.topic or "",
                   routed_by=spec.decided_by, planned_by=planned_by, notes=[*spec.notes, *spec.reasons],

@@ -68,6 +68,11 @@ def _print_plan(p: Any) -> None:
     for s in p.steps:
         what = s.instruction + (f"\n[dim]prompt ({s.prompt_by}): {s.prompt}[/]" if s.prompt and s.prompt_by != "request"
                                 else "")
+        settings = {k: v for k, v in s.params.items() if k not in ("max_tokens", "temperature")}
+        if settings:
+            what += "\n[dim]params: " + ", ".join(f"{k}={v}" for k, v in settings.items()) + "[/]"
+        if s.operation:
+            what += f"\n[dim]operation: {s.operation}[/]"
         table.add_row(s.id, s.kind, s.model or "-", ", ".join(s.inputs), what)
     console().print(table)
     _print_inputs_and_notes(p)

@@ -35,7 +35,7 @@ from genloom.brain.understand import _extract, _inputs, _parse, _parts, _topic
 from genloom.brain.understand._parts import KINDS, ORDER, Part
 from genloom.errors import EmptyPrompt
 
-__all__ = ["read", "mentioned_files", "text_role", "KINDS", "ORDER"]
+__all__ = ["read", "mentioned_files", "text_role", "language_name", "KINDS", "ORDER"]
 
 TIMED = ("speech", "music", "sound", "video")
 # Labels for a kind a modifier adds to the same phrase ("an illustrated narrated story").
@@ -65,6 +65,11 @@ def text_role(label: str) -> str:
     return "long"
 
 
+def language_name(code: str) -> str:
+    """"fr" -> "French" (the languages understanding recognises)."""
+    return next((name.capitalize() for name, c in _extract.LANGUAGES.items() if c == code), code)
+
+
 def mentioned_files(request: str) -> list[str]:
     """File names the request mentions, as written, in order. Text only: no file system access."""
     return _extract.file_mentions(request)
@@ -84,6 +89,7 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
     found = _parts.find_parts(masked)
     timings = {"rules": (time.perf_counter() - t0) * 1000}
     reader = _Reader(text, found, names, mentions, inputs or [])
+    reader.with_appositives = _parts.normalize_pair(masked)[0]
     spec_kinds_by = "rules"
     confidence = 0.95
     notes: list[str] = []
@@ -160,6 +166,7 @@ class _Reader:
                  inputs: list[InputFile]) -> None:
         self.text, self.found, self.names, self.mentions, self.inputs = text, found, names, mentions, inputs
         self.low = text.lower()
+        self.with_appositives = ""  # the masked request, normalized, appositives kept (set by read)
 
     # -- the words of one part, restored ------------------------------------------------
     def phrase(self, part: Part) -> str:
@@ -169,8 +176,9 @@ class _Reader:
             return self._restore(part.text, 0)
         return self._restore(cased[pos:pos + len(part.text)], pos)
 
-    def _restore(self, piece: str, pos: int) -> str:
-        before = self.found.cased[:pos].lower()
+    def _restore(self, piece: str, pos: int, base: str | None = None) -> str:
+        """``piece`` (found at ``pos`` of ``base``, default the normalized request) with placeholders undone."""
+        before = (self.found.cased if base is None else base)[:pos].lower()
         q = before.count("quoted")
         n = len(re.findall(r"\bzname\b", before))
 
@@ -205,6 +213,8 @@ class _Reader:
         ds: list[Deliverable] = []
         for i, part in enumerate(parts):
             phrase = self.phrase(part)
+            if part.settings:  # "a photo of a car, 1080x1920": the trailing words are its settings
+                phrase = ", ".join([phrase, *(self.phrase(Part("text", t, "", "")) for t in part.settings)])
             first_same = next((j for j, p in enumerate(parts[:i]) if p.text == part.text and p.kind != part.kind),
                               None)
             label = ADDED.get(part.kind, part.kind) if first_same is not None else (part.cue or part.kind)
@@ -457,12 +467,14 @@ def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | 
     """Topic and name from "for X"/"about X"; the LLM only when those are missing and the request is multi-part."""
     from genloom.brain.understand._llm import Reading
 
-    cased = reader._restore(reader.found.cased, 0)
-
     def names_parts(words: str) -> bool:
         return bool(_parts.find_parts(words).parts)
 
-    topic = _topic.heuristic_topic(cased, names_parts)
+    # Placeholders stay in while the topic is cut ("about our cafe to zfile1" stops before the file);
+    # appositives stay too ("GlowTrail, a solar lantern": what the writers most need).
+    base = reader.with_appositives
+    found_topic = _topic.heuristic_topic(base, names_parts)
+    topic = reader._restore(found_topic, base.find(found_topic), base) if found_topic else None
     if isinstance(reading, Reading):
         _take_reading(spec, reading, reader.text, topic)
         return

@@ -30,6 +30,8 @@ class Part:
     cue: str
     reason: str
     join: str = "first"  # how the part joins the previous one: first, and, with
+    # Following words that name no deliverable but state its settings ("a photo of a car, 1080x1920").
+    settings: list[str] = field(default_factory=list)
     carried_by: int | None = None  # index of the part that carries it ("a video with narration")
     notes: list[str] = field(default_factory=list)
 
@@ -325,6 +327,8 @@ def find_parts(request: str) -> Found:
     host: int | None = None
     for chunk, join in _split(text):
         if _NEGATED.match(chunk):
+            if parts:
+                parts[-1].settings.append(chunk)
             continue  # "no captions", "without drums": a setting of the previous part, never a deliverable
         if _HAVE.match(chunk):
             found.asking = found.asking.replace(chunk, " ").strip(" ,;")
@@ -332,8 +336,11 @@ def find_parts(request: str) -> Found:
         res = _classify_part(chunk)
         host_kind = parts[host].kind if host is not None else None
         if not res.kinds or (join == "with" and res.via == "weak" and host is not None):
+            if parts:
+                parts[-1].settings.append(chunk)
             continue  # "with an example in Python": an attribute named by no artifact is no deliverable
         if any(p.kind in ("speech", "video") for p in parts) and res.kinds == ["speech"] and res.cue in _VOICE_WORDS:
+            parts[-1].settings.append(chunk)
             continue  # "narrate the intro, deep British narrator": how the voice sounds, not a second voice
         refers_back = res.via == "verb" and _PRONOUN_OBJ.search(chunk) and res.kinds == ["text"]
         for k in res.kinds:

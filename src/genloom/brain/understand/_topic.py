@@ -16,7 +16,7 @@ _TOPIC = re.compile(r"\b(?:about|for|of|on|called|named)\s+(.+)")
 # A comma ends the topic, except before an appositive that says what the subject is.
 _TOPIC_STOP = re.compile(
     r"\s*(?:[:;]|,(?!\s+(?:a|an|the|our|my|your)\s)|\bwith\b|\bthat\b|\bwhich\b|\bin (?:a|an|the)\b|"
-    r"\b(?:then|and then)\b|\bzfile\d+\b|\b(?:i|we) (?:need|want|would like|'d like)\b).*$")
+    r"\b(?:then|and then)\b|\b(?:(?:to|into|onto|on|under|over|from|in) )?zfile\d+\b|\b(?:i|we) (?:need|want|would like|'d like)\b).*$")
 _AND = re.compile(r"\s+(?:and|then|plus)\s+")
 _DURATION_TAIL = re.compile(r"[,\s]*\b(?:\d+|one|two|three|ten|fifteen|twenty|thirty)\s*-?\s*(?:seconds?|secs?|s|"
                             r"minutes?|mins?)\b.*$", re.I)
@@ -41,7 +41,7 @@ def heuristic_topic(text: str, names_parts: Callable[[str], bool]) -> str | None
             if names_parts(topic[sep.end():]):
                 topic = topic[:sep.start()]
                 break
-        if len(topic) >= 3 and not re.fullmatch(r"(?:me|us|my \w+|zname)", topic, re.I):
+        if len(topic) >= 3 and not re.fullmatch(r"(?:me|us|my \w+)", topic, re.I):
             return topic
     return None
 
