@@ -36,6 +36,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from genloom.errors import GenloomError  # noqa: E402
 from genloom.testing import checks  # noqa: E402
 
 # -- what a run delivered ----------------------------------------------------------------
@@ -513,7 +514,7 @@ def judge(case: Case, outcome: Outcome) -> list[str]:
     for check in case.checks:
         try:
             ok, detail = check(outcome)
-        except (LookupError, ValueError, OSError, RuntimeError) as exc:
+        except (LookupError, ValueError, OSError, RuntimeError, GenloomError) as exc:
             ok, detail = False, f"{type(exc).__name__}: {exc}"
         if not ok:
             misses.append(detail)
