@@ -9,13 +9,13 @@ Audio longer than Whisper's 30-second window is transcribed window by window.
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
 
 from genloom import config
-from genloom.errors import BackendUnavailable, CorruptWeights, InvalidInput, WeightsMissing
+from genloom.backends.loading import dir_size, hf_config, loading, model_dir, needs
+from genloom.errors import InvalidInput
 from genloom.models.card import Kind, ModelCard
 
 SAMPLE_RATE = 16000
@@ -23,14 +23,7 @@ WINDOW_S = 30
 
 
 def _is_whisper_dir(path: Path) -> dict[str, Any] | None:
-    cfg = path / "config.json"
-    if not (path.is_dir() and cfg.exists()):
-        return None
-    try:
-        data = json.loads(cfg.read_text())
-    except (OSError, ValueError):
-        return None
-    return data if data.get("model_type") == "whisper" else None
+    return hf_config(path, "whisper")
 
 
 def status(card: ModelCard) -> str:
@@ -43,9 +36,8 @@ def detect(path: Path) -> ModelCard | None:
     data = _is_whisper_dir(path)
     if data is None:
         return None
-    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return ModelCard(id=path.name.lower(), name=f"Whisper ({path.name})", kind=Kind.transcript,
-                     tasks=["transcribe"], backend="whisper", size_bytes=size, license="see model card",
+                     tasks=["transcribe"], backend="whisper", size_bytes=dir_size(path), license="see model card",
                      source=f"local directory {path}", path=str(path))
 
 
@@ -53,25 +45,16 @@ class WhisperTranscriber:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, card: ModelCard):
-        try:
+        with needs("Whisper", "torch and transformers", "pip install 'genloom[transformers]'"):
             import torch
             from transformers import AutoProcessor, WhisperForConditionalGeneration
-        except ImportError as exc:
-            raise BackendUnavailable("Whisper needs torch and transformers",
-                                     hint="pip install 'genloom[transformers]'") from exc
-        if not card.path or not Path(card.path).exists():
-            raise WeightsMissing(f"Whisper model {card.id!r} is not installed",
-                                 hint=f"genloom pull {card.id}" if card.options.get("catalog") else "check its path")
-        if _is_whisper_dir(Path(card.path)) is None:
-            raise InvalidInput(f"{card.path} is not a Whisper model directory (config.json model_type != whisper)")
+        path = model_dir(card, "Whisper")
+        if _is_whisper_dir(path) is None:
+            raise InvalidInput(f"{path} is not a Whisper model directory (config.json model_type != whisper)")
         torch.set_num_threads(config.default_threads())
-        try:
-            self.processor = AutoProcessor.from_pretrained(card.path)
-            self.model = WhisperForConditionalGeneration.from_pretrained(card.path)
-        except OSError as exc:
-            raise WeightsMissing(f"Cannot load Whisper from {card.path}: {exc}", hint="pull it again") from exc
-        except (ValueError, RuntimeError) as exc:
-            raise CorruptWeights(f"Whisper files in {card.path} are unreadable: {exc}", hint="pull it again") from exc
+        with loading("Whisper", path):
+            self.processor = AutoProcessor.from_pretrained(path)
+            self.model = WhisperForConditionalGeneration.from_pretrained(path)
         self.model.eval()
         self.torch = torch
         self.card = card

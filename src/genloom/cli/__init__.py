@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "compose": ("genloom.cli.audio", "compose", "Compose music (MIDI + audio) from a description."),
     "transcribe": ("genloom.cli.audio", "transcribe", "Transcribe speech in an audio file to text."),
     "serve": ("genloom.cli.serve", "serve", "Serve the OpenAI-compatible API and the web studio."),
+    "verify": ("genloom.cli.verify", "verify", "Check a file's AI label and whether it is the file genloom made."),
     "batch": ("genloom.cli.batch", "batch", "Generate every request in a JSONL file (resumable; --ray to scale out)."),
 }
 

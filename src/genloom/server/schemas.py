@@ -1,8 +1,10 @@
 """Request bodies of the OpenAI-compatible endpoints (they also shape /openapi.json).
 
-Unknown OpenAI fields are accepted and ignored (``extra="allow"``) so clients
-sending newer options keep working; every value genloom uses is range-checked
-here, so bad input is a 400 before any model is touched.
+Every value genloom uses is range-checked here, so bad input is a 400 before
+any model is touched. Fields outside these models are kept (``extra="allow"``)
+only so the endpoint can answer them precisely: OpenAI fields genloom cannot
+honour (``logit_bias``, chat ``audio`` output, ...) and unknown ones get a 400
+naming the field (``server/openai_text.py``), never silence.
 """
 
 from __future__ import annotations
@@ -20,11 +22,45 @@ class ContentPart(BaseModel):
     model_config = {"extra": "allow"}
 
 
+class FunctionCall(BaseModel):
+    name: str = Field(..., max_length=64)
+    arguments: str = Field("{}", description="The arguments as a JSON object, in a string.")
+
+
+class ToolCallIn(BaseModel):
+    id: str = Field(..., max_length=200)
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
 class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = None
     name: str | None = None
+    tool_calls: list[ToolCallIn] | None = Field(None, description="An assistant turn's earlier tool calls.")
+    tool_call_id: str | None = Field(None, description="The call a role 'tool' message answers.")
     model_config = {"extra": "allow"}
+
+
+class FunctionDef(BaseModel):
+    name: str = Field(..., max_length=64)
+    description: str | None = None
+    parameters: dict[str, Any] | None = Field(None, description="JSON schema of the arguments (type object).")
+    strict: bool | None = None
+
+
+class ToolDef(BaseModel):
+    type: Literal["function"] = "function"
+    function: FunctionDef
+
+
+class NamedFunction(BaseModel):
+    name: str = Field(..., max_length=64)
+
+
+class NamedToolChoice(BaseModel):
+    type: Literal["function"] = "function"
+    function: NamedFunction
 
 
 class JSONSchemaFormat(BaseModel):
@@ -65,6 +101,9 @@ class ChatRequest(_Sampling):
     messages: list[ChatMessage] = Field(..., min_length=1)
     max_completion_tokens: int | None = Field(None, ge=1, le=131072)
     response_format: ResponseFormat | None = None
+    tools: list[ToolDef] | None = Field(None, max_length=128, description="Functions the model may call.")
+    tool_choice: Literal["auto", "none", "required"] | NamedToolChoice | None = None
+    parallel_tool_calls: bool | None = Field(None, description="false: at most one call per reply.")
 
 
 class CompletionRequest(_Sampling):
