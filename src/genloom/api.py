@@ -31,6 +31,7 @@ RUNNERS: dict[str, str] = {
     "video": "genloom.video.runner:run_video",
     "speech": "genloom.audio.speech:run_speech",
     "music": "genloom.music.compose:run_music",
+    "sound": "genloom.sound.runner:run_sound",
     "transcript": "genloom.audio.transcribe:run_transcript",
     "text": "genloom.api:run_text",
     "code": "genloom.api:run_code",

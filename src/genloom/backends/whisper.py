@@ -1,10 +1,15 @@
-"""Whisper transcription through Hugging Face transformers.
+"""The ``whisper`` backend: two engines behind one backend name.
 
-Loads ``WhisperForConditionalGeneration`` and its ``WhisperProcessor`` from a
-local directory (``genloom pull whisper-tiny``, or ``genloom models add DIR``
-for any Whisper checkpoint saved with ``save_pretrained``). Same interface as
-the other transcribers: ``transcribe_pcm(16 kHz mono int16 bytes) -> str``.
-Audio longer than Whisper's 30-second window is transcribed window by window.
+- CTranslate2 (faster-whisper, int8): the embedded models and any converted
+  directory; see :mod:`genloom.backends.whisper_ct2`. Cards with
+  ``options["engine"] == "ctranslate2"`` (or a directory holding ``model.bin``)
+  load there.
+- Hugging Face transformers: ``WhisperForConditionalGeneration`` and its
+  ``WhisperProcessor`` from a local directory (``genloom pull whisper-tiny``, or
+  ``genloom models add DIR`` for any checkpoint saved with ``save_pretrained``).
+  Audio longer than Whisper's 30-second window is transcribed window by window.
+
+Both share the transcribers' interface: ``transcribe_pcm(16 kHz mono int16 bytes) -> str``.
 """
 
 from __future__ import annotations
@@ -26,13 +31,27 @@ def _is_whisper_dir(path: Path) -> dict[str, Any] | None:
     return hf_config(path, "whisper")
 
 
+def _is_ct2(card: ModelCard) -> bool:
+    from genloom.backends.whisper_ct2 import is_ct2_dir
+
+    return card.options.get("engine") == "ctranslate2" or bool(card.path and is_ct2_dir(Path(card.path)))
+
+
 def status(card: ModelCard) -> str:
+    if _is_ct2(card):
+        from genloom.backends import whisper_ct2
+
+        return whisper_ct2.status(card)
     if not card.path:
         return "missing"
     return "installed" if _is_whisper_dir(Path(card.path)) else "missing"
 
 
 def detect(path: Path) -> ModelCard | None:
+    from genloom.backends import whisper_ct2
+
+    if whisper_ct2.is_ct2_dir(path):
+        return whisper_ct2.detect(path)
     data = _is_whisper_dir(path)
     if data is None:
         return None
@@ -105,5 +124,9 @@ class WhisperTranscriber:
         return self.transcribe_samples(samples, lm_text=lm_text, progress=progress)
 
 
-def factory(card: ModelCard) -> WhisperTranscriber:
+def factory(card: ModelCard) -> Any:
+    if _is_ct2(card):
+        from genloom.backends.whisper_ct2 import FasterWhisper
+
+        return FasterWhisper(card)
     return WhisperTranscriber(card)

@@ -144,18 +144,41 @@ def compose(prompt: str | None, output: Path | None, midi_out: Path | None, mode
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-m", "--model", help="Transcription model id (default: pocketsphinx-en-us).")
+@click.option("-m", "--model", help="Transcription model id (default: faster-whisper-base; pocketsphinx-en-us, "
+                                    "faster-whisper-tiny.en).")
+@click.option("-l", "--language", help="Spoken language (ISO 639-1, e.g. fr); default: detected.")
+@click.option("--translate", is_flag=True, help="Translate the speech into English text.")
+@click.option("--srt", "fmt", flag_value="srt", help="Write SubRip subtitles (to -o, else stdout).")
+@click.option("--vtt", "fmt", flag_value="vtt", help="Write WebVTT subtitles (to -o, else stdout).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "verbose_json", "srt", "vtt"]),
+              help="Output format (default text).")
+@click.option("--words", is_flag=True, help="With --json: word timestamps.")
+@click.option("--prompt", help="Earlier text or spellings to bias Whisper towards.")
 @click.option("--expect", "lm_text", help="Text the audio is expected to say: restricts recognition to its words.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the transcript here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def transcribe(file: Path, model: str | None, lm_text: str | None, output: Path | None, as_json: bool) -> None:
-    """Transcribe the speech in FILE (WAV, FLAC, OGG or MP3) to text."""
+def transcribe(file: Path, model: str | None, language: str | None, translate: bool, fmt: str | None, words: bool,
+               prompt: str | None, lm_text: str | None, output: Path | None, as_json: bool) -> None:
+    """Transcribe the speech in FILE (WAV, FLAC, OGG or MP3) to text, or subtitles.
+
+    \b
+    genloom transcribe talk.wav
+    genloom transcribe talk.mp3 --srt -o talk.srt
+    genloom transcribe interview.ogg --translate --vtt
+    """
     from genloom import api
 
-    params = {"lm_text": lm_text} if lm_text else {}
+    params: dict[str, Any] = {"lm_text": lm_text, "language": language, "prompt": prompt,
+                              "task": "translate" if translate else None, "format": fmt,
+                              "word_timestamps": words or None}
+    params = {k: v for k, v in params.items() if v is not None}
     with _progress("Transcribing", enabled=not as_json) as progress:
         result = api.create("transcript", str(file), model=model, params=params, output=output, progress=progress)
     if as_json:
         echo_json(result.to_dict())
+    elif output is not None:
+        click.echo(str(output))
+    elif fmt:
+        click.echo(result.meta["rendered"], nl=False)
     else:
         click.echo(result.text)

@@ -140,6 +140,8 @@ class SpeechRequest(BaseModel):
     voice: str | dict[str, Any] | None = None
     response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] = "wav"
     speed: float = Field(1.0, ge=0.25, le=4.0)
+    seconds: float | None = Field(None, gt=0, le=3600, description="genloom: fit the clip to this length "
+                                  "(speaking rate within 0.75x-1.35x, then trailing silence).")
     instructions: str | None = None
     stream_format: Literal["audio", "sse"] | None = None
     model_config = {"extra": "allow"}
@@ -157,7 +159,7 @@ class PlanRequest(BaseModel):
 
 class JobRequest(PlanRequest):
     plan: dict[str, Any] | None = Field(None, description="A plan returned by POST /v1/plans, to run as is.")
-    kind: Literal["text", "code", "image", "speech", "music", "video"] | None = Field(
+    kind: Literal["text", "code", "image", "speech", "music", "sound", "video"] | None = Field(
         None, description="Run one generator directly (with prompt) instead of the planner.")
     prompt: str | None = Field(None, max_length=20000)
     model: str | None = Field(None, max_length=200)
