@@ -24,6 +24,7 @@ CARD = ModelCard(
     description="Rain, ocean, wind, thunder, fire, stream, birdsong, white/pink/brown noise, clock, heartbeat, "
                 "beep, chime, whoosh, applause: seeded, any length, seamless loops, 44.1 kHz.",
     aliases=["sounds", "sfx", "default-sound", "eleven_text_to_sound_v2", "eleven_sfx_v2"],
+    options={"weights": False},  # code, not weights: nothing to hash in provenance
 )
 
 

