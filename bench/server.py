@@ -1,12 +1,17 @@
-"""Chat through the HTTP server vs the library, and 20 concurrent clients.
+"""Chat through the HTTP server vs the library, concurrency levels, and 20 concurrent clients.
 
     .venv/bin/python bench/server.py [--models smollm2-135m,qwen2.5-coder-0.5b] [--tokens 64] [--runs 3]
+                                     [--concurrency 1,4,8] [--clients 20]
 
 Prints, per model: generation tokens/s through the server (streamed, via a
 real uvicorn process) against genloom.text.api.chat in-process (ratio, target
->= 0.9), and the time-to-first-token overhead; then how N concurrent clients
-are served (completed, 429s, p50/p99 latency, queue stats). Greedy decoding
-with a fixed seed so both sides generate the same tokens.
+>= 0.9), and the time-to-first-token overhead. Then, on the first model, for
+each concurrency level C: C streaming clients at once, their aggregate
+tokens/s against the single-stream figure of the same run (goal at 4 clients:
+>= 1.25x on 2 cores) and p50/p99 latency. Last, N concurrent clients served
+by this server (continuous batching, GENLOOM_PARALLEL slots) and by a server
+started with GENLOOM_PARALLEL=1 (the serialized queue), p50/p99 latency and
+the p50 reduction (goal >= 30 %). Greedy decoding with a fixed seed.
 """
 
 from __future__ import annotations
@@ -71,6 +76,37 @@ def compare(url: str, model: str, tokens: int, runs: int) -> tuple[float, float,
     return med(s for s, _ in lib), med(t for _, t in lib), med(s for s, _ in srv), med(t for _, t in srv)
 
 
+STORIES = ["a lighthouse keeper", "a lost robot", "a dragon who bakes bread", "two rival chess players",
+           "a city under the sea", "a clockmaker's apprentice", "a time-travelling cat", "the last tree on Mars"]
+
+
+async def stream_clients(url: str, model: str, clients: int, tokens: int) -> dict[str, Any]:
+    """``clients`` streaming requests at once: aggregate tokens/s over the wall time, latencies."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=900, limits=httpx.Limits(max_connections=clients + 5)) as client:
+        async def one(i: int) -> tuple[float, float, int]:
+            body = {"model": model, "temperature": 0, "seed": 1, "max_tokens": tokens, "stream": True,
+                    "stream_options": {"include_usage": True},
+                    "messages": [{"role": "user", "content": f"Write a long story about {STORIES[i % len(STORIES)]}."}]}
+            start = time.perf_counter()
+            n = 0
+            async with client.stream("POST", f"{url}/v1/chat/completions", json=body) as r:
+                r.raise_for_status()
+                async for line in r.aiter_lines():
+                    if line.startswith("data: {"):
+                        chunk = json.loads(line[6:])
+                        if chunk.get("usage"):
+                            n = chunk["usage"]["completion_tokens"]
+            return start, time.perf_counter(), n
+
+        results = await asyncio.gather(*(one(i) for i in range(clients)))
+    wall = max(e for _, e, _ in results) - min(s for s, _, _ in results)
+    lat = sorted(e - s for s, e, _ in results)
+    return {"tokens": sum(n for _, _, n in results), "wall": wall, "tok_s": sum(n for _, _, n in results) / wall,
+            "p50": lat[len(lat) // 2], "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))]}
+
+
 async def concurrent_clients(url: str, model: str, clients: int, tokens: int) -> dict[str, Any]:
     import httpx
 
@@ -127,7 +163,9 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=64)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--concurrency", default="1,4,8", help="streaming clients at once, per level")
     args = ap.parse_args()
+    levels = sorted({int(c) for c in args.concurrency.split(",") if c.strip()} | {1})
 
     # Idle OpenMP threads must not spin: the library and the server each hold a model.
     os.environ.setdefault("OMP_WAIT_POLICY", "passive")
@@ -150,21 +188,46 @@ def main() -> None:
             l_speed, l_ttft, s_speed, s_ttft = compare(url, m, args.tokens, args.runs)
             ratio = s_speed / l_speed if l_speed else float("nan")
             print(f"{m:<22} {l_speed:>13.1f} {s_speed:>13.1f} {ratio:>6.2f} {l_ttft * 1000:>7.0f}ms "
-                  f"{s_ttft * 1000:>7.0f}ms {(s_ttft - l_ttft) * 1000:>+7.0f}ms")
+                  f"{s_ttft * 1000:>7.0f}ms {(s_ttft - l_ttft) * 1000:>+7.0f}ms", flush=True)
         from genloom.models.registry import get_registry
 
-        get_registry().unload()  # the concurrency test is the server's alone
-        res = asyncio.run(concurrent_clients(url, models[0], args.clients, 16))
-        ok = res["codes"].get(200, 0)
-        print(f"\n{args.clients} concurrent clients on {models[0]} (16 tokens each): {ok} served, "
-              f"{args.clients - ok} dropped/refused {res['codes']}; wall {res['wall']:.1f}s, "
-              f"latency p50 {res['p50']:.2f}s p99 {res['p99']:.2f}s")
-        for q in res["queues"]:
-            print(f"  queue {q['model']}: served {q['served']}, rejected {q['rejected']}, slots {q['slots']}, "
-                  f"peak waiting {q['peak_waiting']} of {q['queue_size']}, mean job {q['avg_seconds']}s")
+        get_registry().unload()  # the concurrency tests are the server's alone
+        from genloom.backends.gguf_runtime import parallel_for
+
+        print(f"\nconcurrency on {models[0]} (GENLOOM_PARALLEL={parallel_for()} slots, {args.tokens} tokens per client, streamed):")
+        print(f"{'clients':>7} {'aggregate tok/s':>15} {'vs single':>9} {'p50':>7} {'p99':>7}")
+        single = None
+        for c in levels:
+            res = asyncio.run(stream_clients(url, models[0], c, args.tokens))
+            single = single or res["tok_s"]
+            print(f"{c:>7} {res['tok_s']:>15.1f} {res['tok_s'] / single:>8.2f}x {res['p50']:>6.2f}s "
+                  f"{res['p99']:>6.2f}s", flush=True)
+        batched = report_clients(url, models[0], args.clients, "continuous batching")
     finally:
         proc.terminate()
         proc.wait(10)
+    # The same burst on a server that decodes one sequence at a time (the serialized queue).
+    proc, url = start_server({**env, "GENLOOM_PARALLEL": "1"})
+    try:
+        serial = report_clients(url, models[0], args.clients, "serialized queue (GENLOOM_PARALLEL=1)")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    if batched["p50"] and serial["p50"]:
+        print(f"\np50 at {args.clients} clients: {batched['p50']:.2f}s batched vs {serial['p50']:.2f}s serialized: "
+              f"{(1 - batched['p50'] / serial['p50']) * 100:.0f}% lower (goal >= 30%)")
+
+
+def report_clients(url: str, model: str, clients: int, label: str) -> dict[str, Any]:
+    res = asyncio.run(concurrent_clients(url, model, clients, 16))
+    ok = res["codes"].get(200, 0)
+    print(f"\n{clients} concurrent clients on {model} (16 tokens each), {label}: {ok} served, "
+          f"{clients - ok} dropped/refused {res['codes']}; wall {res['wall']:.1f}s, "
+          f"latency p50 {res['p50']:.2f}s p99 {res['p99']:.2f}s")
+    for q in res["queues"]:
+        print(f"  queue {q['model']}: served {q['served']}, rejected {q['rejected']}, slots {q['slots']}, "
+              f"peak waiting {q['peak_waiting']} of {q['queue_size']}, mean job {q['avg_seconds']}s")
+    return res
 
 
 if __name__ == "__main__":

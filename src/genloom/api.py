@@ -31,6 +31,7 @@ RUNNERS: dict[str, str] = {
     "video": "genloom.video.runner:run_video",
     "speech": "genloom.audio.speech:run_speech",
     "music": "genloom.music.compose:run_music",
+    "sound": "genloom.sound.runner:run_sound",
     "transcript": "genloom.audio.transcribe:run_transcript",
     "text": "genloom.api:run_text",
     "code": "genloom.api:run_code",
@@ -103,6 +104,8 @@ def record_files(
     from genloom.store.db import get_store
 
     store = get_store()
+    if model_sha256 is None:
+        model_sha256 = _weights_hash(model_id)
     items = []
     for f in files:
         item = dict(f) if isinstance(f, dict) else {"path": f[0], "mime": f[1]}
@@ -119,6 +122,21 @@ def record_files(
     return gid, ids, paths
 
 
+def _weights_hash(model_id: str) -> str | None:
+    """The provenance's weights hash for a registered model (pinned, or hashed from its files)."""
+    from genloom.errors import ModelNotFound
+    from genloom.models.pins import weights_hash
+    from genloom.models.registry import get_registry
+
+    try:
+        card = get_registry().card(model_id)
+    except ModelNotFound:
+        # A generator that names itself but has no card (a composite such as a video of
+        # stills) records its parts' hashes in their own generations.
+        return None
+    return weights_hash(card)
+
+
 def _text_like(kind: str, prompt: str, *, model: str | None, params: dict[str, Any], output: Path | None,
                parent_ids: list[str] | None, run_id: str | None, progress: Progress | None) -> Result:
     from genloom.text.tasks import run_task, split_code
@@ -126,6 +144,7 @@ def _text_like(kind: str, prompt: str, *, model: str | None, params: dict[str, A
     task = params.pop("task", "code" if kind == "code" else "chat")
     fields = {k: params.pop(k) for k in ("language", "tone", "context", "length") if k in params}
     system = params.pop("system", None)
+    label = bool(params.pop("label", True))
     response = run_task(task, prompt, model=model, parent_ids=parent_ids, run_id=run_id, system=system,
                         **fields, **params)
     if progress:
@@ -137,10 +156,10 @@ def _text_like(kind: str, prompt: str, *, model: str | None, params: dict[str, A
         split = split_code(text)
         meta.update(language=split.language, code=split.code, prose=split.prose)
     if output is not None:
-        from genloom.store.files import atomic_write_bytes
+        from genloom.text.label import deliver
 
         body = meta["code"] if kind == "code" else text
-        atomic_write_bytes(Path(output), body.encode())
+        deliver(Path(output), body, model=response.model.card.id, generation_id=response.generation_id, label=label)
     if progress:
         progress(1.0, "done")
     return Result(kind=kind, generation_id=response.generation_id, model_id=response.model.card.id, text=text,

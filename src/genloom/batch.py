@@ -195,7 +195,8 @@ def _item_output(item: Item, out_dir: Path) -> Path:
 
 def _finish_files(item: Item, result: Any, out_dir: Path) -> list[str]:
     """Put the item's files in ``DIR/<id>/`` (copies of stored assets) and return them relative to DIR."""
-    from genloom.store.files import atomic_copy, atomic_write_bytes
+    from genloom.store.files import atomic_copy
+    from genloom.text.label import deliver
 
     folder = out_dir / item.id
     folder.mkdir(parents=True, exist_ok=True)
@@ -216,7 +217,9 @@ def _finish_files(item: Item, result: Any, out_dir: Path) -> list[str]:
             body = meta["code"]
         else:
             ext, body = ".md", result.text
-        atomic_write_bytes(folder / f"{item.id}{ext}", body.encode())
+        # Labelled like every delivered text; the item may turn the label off with params.label = false.
+        deliver(folder / f"{item.id}{ext}", body, model=result.model_id, generation_id=result.generation_id,
+                label=bool((item.params or {}).get("label", True)))
         files.append(folder / f"{item.id}{ext}")
     return sorted({str(f.resolve().relative_to(out_dir.resolve())) for f in files})
 

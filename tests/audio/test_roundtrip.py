@@ -1,4 +1,4 @@
-"""The speech round trip: default voice -> pocketsphinx with a language model from the expected text.
+"""The speech round trip: default voice -> PocketSphinx with a language model from the expected text.
 
 It must pass for real speech (WER <= 0.10) and fail for reversed speech and
 noise, which shows the check can fail.
@@ -15,6 +15,8 @@ from genloom.audio.wav import decode, wav_bytes
 from genloom.errors import InvalidInput
 
 from .conftest import SENTENCES
+
+SPHINX = "pocketsphinx-en-us"  # the round-trip checker: restricted to the expected words
 
 pytestmark = pytest.mark.e2e
 
@@ -33,20 +35,20 @@ def test_wer() -> None:
 
 
 def test_round_trip_default_voice(spoken: bytes) -> None:
-    text = transcribe(spoken, lm_text=SENTENCES)
+    text = transcribe(spoken, model=SPHINX, lm_text=SENTENCES)
     wer = word_error_rate(SENTENCES, text)
     assert wer <= 0.10, (wer, text)
 
 
 def test_reversed_speech_fails_the_check(spoken: bytes) -> None:
     samples, rate = decode(spoken)
-    text = transcribe(wav_bytes(samples[::-1].copy(), rate), lm_text=SENTENCES)
+    text = transcribe(wav_bytes(samples[::-1].copy(), rate), model=SPHINX, lm_text=SENTENCES)
     assert word_error_rate(SENTENCES, text) > 0.5, text
 
 
 def test_noise_fails_the_check() -> None:
     noise = np.random.default_rng(0).normal(0, 0.2, 16000 * 6).astype(np.float32)
-    text = transcribe(wav_bytes(noise, 16000), lm_text=SENTENCES)
+    text = transcribe(wav_bytes(noise, 16000), model=SPHINX, lm_text=SENTENCES)
     assert word_error_rate(SENTENCES, text) > 0.9, text
 
 
@@ -61,7 +63,7 @@ def test_any_rate_and_stereo_input(spoken: bytes) -> None:
     stereo = np.stack([resample(samples, rate, 44100)] * 2, axis=1)
     buf = io.BytesIO()
     sf.write(buf, stereo, 44100, format="FLAC")
-    text = transcribe(buf.getvalue(), lm_text=SENTENCES)
+    text = transcribe(buf.getvalue(), model=SPHINX, lm_text=SENTENCES)
     assert word_error_rate(SENTENCES, text) <= 0.10, text
 
 
@@ -71,7 +73,8 @@ def test_runner_records_transcript(spoken: bytes, tmp_path) -> None:
 
     path = tmp_path / "speech.wav"
     path.write_bytes(spoken)
-    result = api.create("transcript", str(path), params={"lm_text": SENTENCES}, output=tmp_path / "t.txt")
+    result = api.create("transcript", str(path), model=SPHINX, params={"lm_text": SENTENCES},
+                        output=tmp_path / "t.txt")
     assert word_error_rate(SENTENCES, result.text or "") <= 0.10
     assert (tmp_path / "t.txt").read_text().strip() == result.text
     gen = get_store().generation(result.generation_id)

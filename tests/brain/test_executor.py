@@ -69,7 +69,8 @@ def test_runs_graph_with_provenance_and_outputs(fake_model, fake_runners, tmp_pa
     # Files were exported atomically under the output dir, one per step.
     files = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert files[0] == "01-headline.md" and any(f.endswith(".mp4") for f in files)
-    assert (tmp_path / "out" / "01-headline.md").read_text() == "Light, reinvented"
+    headline = (tmp_path / "out" / "01-headline.md").read_text()
+    assert headline.startswith("---\ngenerator: genloom\n") and headline.endswith("---\n\nLight, reinvented")
 
     types = [e["type"] for e in events]
     assert types[-1] == "run_finished" and types.count("step_started") == 6

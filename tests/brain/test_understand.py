@@ -164,3 +164,33 @@ def test_llm_reads_open_topic_once(fake_model) -> None:
 def test_trailing_settings_belong_to_the_part_before_them() -> None:
     d = _only("a photo of a red car on a coastal road, 1080x1920, no text")
     assert (d.kind, d.size.width, d.size.height, d.style) == ("image", 1080, 1920, "photo")
+
+
+@pytest.mark.parametrize(("request_text", "kind", "params"), [
+    ("paint a lighthouse at dusk, oil painting style", "image", {"style": "oil painting"}),
+    ("a 30 second radio spot for a bike shop, female voice, cheerful", "speech",
+     {"voice_traits": {"gender": "female", "tone": "cheerful"}}),
+    ("a 16:9 banner for a jazz night", "image", {"aspect": "16:9"}),
+])
+def test_comma_parts_that_only_add_settings_stay_one_deliverable(request_text: str, kind: str,
+                                                                 params: dict[str, Any]) -> None:
+    test_request_reads_as_spec(request_text, kind, params)
+
+
+def test_text_after_a_spoken_request_is_read_verbatim_even_when_it_names_things() -> None:
+    d = _only("narrate this: Draw the curtains, play a song and make a video of the sunset.")
+    assert d.kind == "speech" and d.verbatim == "Draw the curtains, play a song and make a video of the sunset."
+
+
+def test_a_clip_that_should_have_a_voiceover_gets_one_made() -> None:
+    spec = read("give clip.mov a narration about our cafe in a warm woman's voice", use_llm=False,
+                use_embeddings=False)
+    video = next(d for d in spec.deliverables if d.deliverable)
+    assert video.kind == "video" and video.operation == "voiceover" and video.uses_files == ["clip.mov"]
+    voice = spec.deliverables[video.made_from[0]]
+    assert voice.kind == "speech" and voice.voice.gender == "female"
+
+
+def test_slideshow_seconds_each_is_the_whole_show() -> None:
+    d = _only("a slideshow of a.jpg, b.jpg, c.jpg and d.jpg, 2 seconds per photo")
+    assert d.operation == "slideshow" and d.seconds == 8 and len(d.uses_files) == 4

@@ -43,9 +43,16 @@ def test_assemble_rejects_wrong_checksum_and_leaves_nothing(tmp_path: Path):
     part.write_bytes(b"corrupted")
     target = tmp_path / "out" / "m.gguf"
     with pytest.raises(CorruptWeights, match="sha256"):
-        embedded.assemble([part], target, expected_sha256="1d9614638d18")
+        embedded.assemble([part], target, expected_sha256="1d9614638d18" + "0" * 52)
     assert not target.exists()
     assert list(target.parent.iterdir()) == []
+
+
+def test_assemble_refuses_a_prefix_for_a_pin(tmp_path: Path):
+    part = tmp_path / "p.bin"
+    part.write_bytes(b"GGUF")
+    with pytest.raises(CorruptWeights, match="not a full sha256"):
+        embedded.assemble([part], tmp_path / "m.gguf", expected_sha256="1d9614638d18")
 
 
 def test_embedded_default_is_verified_when_installed():

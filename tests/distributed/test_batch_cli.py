@@ -70,7 +70,7 @@ def test_batch_writes_outputs_and_manifest_then_skips_done_items(tmp_path: Path,
     assert (out / "fox" / "fox.png").read_bytes() == ray_fakes._pixels("a fox", 1)
     cat_id = next(p.name for p in out.iterdir() if p.name.startswith("image-"))
     assert (out / cat_id / "cat.png").exists()
-    assert (out / "poem" / "poem.md").read_text() == "a haiku about rain"
+    assert (out / "poem" / "poem.md").read_text().endswith("ai_generated: true\n---\n\na haiku about rain")
     records = Manifest(out).load()
     assert {r["status"] for r in records.values()} == {"ok"} and len(records) == 3
     assert records["fox"]["files"] == ["fox/fox.png"] and records["fox"]["generation_id"]

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from genloom import api
-from genloom.api import Result, create
+from genloom.api import create
 from genloom.errors import InvalidInput
 from genloom.video.encode import parse_ffmetadata, probe, read_mp4_label
 
@@ -82,49 +82,23 @@ def test_slideshow_from_given_images(outdir, tmp_path):
     assert frames[0][..., 0].mean() > 150 and frames[-1][..., 2].mean() > 150
 
 
-def _fake_audio_runner(kind: str, calls: list[str]):
-    def run(prompt, *, model, params, output, parent_ids, run_id, progress):
-        from genloom.api import record_files
+def test_one_video_request_records_one_generation(outdir, monkeypatch):
+    """Narration and music are made inside the video: no hidden speech or music generations are recorded."""
+    from video_fakes import FakeSpeaker, fake_composer
 
-        path = Path(api.__file__).parent  # any dir; the file lives in tmp below
-        import tempfile
-
-        tmp = Path(tempfile.mkdtemp()) / f"{kind}.wav"
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(16000)
-            t = np.arange(16000 * 3) / 16000
-            w.writeframes((np.sin(2 * np.pi * 440 * t) * 8000).astype(np.int16).tobytes())
-        calls.append(prompt)
-        gid, ids, stored = record_files(kind=kind, task=kind, model_id=f"fake-{kind}", prompt=prompt, params={},
-                                        files=[(tmp, "audio/wav")])
-        del path
-        return Result(kind=kind, generation_id=gid, model_id=f"fake-{kind}", asset_ids=ids, paths=stored)
-
-    return run
-
-
-def test_narration_and_music_are_mixed_in(outdir, monkeypatch):
-    import sys
-    import types
-
-    calls: list[str] = []
-    mod = types.ModuleType("fake_media_audio")
-    mod.speech = _fake_audio_runner("speech", calls)
-    mod.music = _fake_audio_runner("music", calls)
-    monkeypatch.setitem(sys.modules, "fake_media_audio", mod)
-    monkeypatch.setitem(api.RUNNERS, "speech", "fake_media_audio:speech")
-    monkeypatch.setitem(api.RUNNERS, "music", "fake_media_audio:music")
-    out = outdir / "n.mp4"
-    result = create("video", "a rocket launch", params={"seconds": 2, "fps": 8, "size": "64x64", "narration": "Lift off!",
-                                                       "music": True}, output=out)
-    assert calls == ["Lift off!", "a rocket launch"]
-    assert result.meta["audio"] is True and probe(out)["audio"]
     from genloom.store.db import get_store
+    from genloom.video import runner
 
-    parents = get_store().generation(result.generation_id).get("parent_ids") or []
-    assert len(parents) == 2
+    monkeypatch.setattr(runner, "speak_with_genloom", FakeSpeaker())
+    monkeypatch.setattr(runner, "compose_with_genloom", fake_composer)
+    out = outdir / "n.mp4"
+    result = create("video", "a rocket launch", params={"seconds": 3, "fps": 8, "size": "64x64",
+                                                       "narration": "Lift off!", "music": True}, output=out)
+    assert result.meta["audio"] is True and probe(out)["audio"]
+    kinds = [g["kind"] for g in get_store().generations()]
+    assert kinds == ["video"]
+    params = get_store().generation(result.generation_id)["params"]
+    assert params["narration"]["model"] == "fake-voice" and params["music"]["model"] == "fake-music"
 
 
 def test_existing_audio_files_are_used_as_they_are(outdir, monkeypatch):
@@ -150,15 +124,6 @@ def test_missing_audio_file_is_a_clear_error(outdir):
         create("video", "x", params={"seconds": 1, "size": "64x64", "narration_audio": str(outdir / "none.wav")},
                output=outdir / "x.mp4")
     assert not (outdir / "x.mp4").exists()
-
-
-def test_missing_speech_generator_is_skipped(outdir, monkeypatch):
-    monkeypatch.delitem(api.RUNNERS, "speech", raising=False)
-    out = outdir / "q.mp4"
-    result = create("video", "a calm lake", params={"seconds": 1, "fps": 6, "size": "64x64", "narration": True},
-                    output=out)
-    assert out.exists() and not probe(out)["audio"]
-    assert any("narration skipped" in n for n in result.meta["notes"])
 
 
 @pytest.mark.parametrize(("params", "name", "param"), [

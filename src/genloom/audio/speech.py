@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 Progress = Callable[[float, str], None]
 MIN_SPEED, MAX_SPEED = 0.5, 2.0
 PAUSE_S = 0.12  # between sentences: about a natural breath
+# Fitting a clip to an asked length changes the speaking rate only this much, so it still sounds natural;
+# a script further off than that keeps its natural length and the result says so.
+FIT_SPEEDS = (0.75, 1.35)
+FIT_TOLERANCE = 0.03   # stop adjusting once within 3 % (the promise is ±10 %)
+FIT_PASSES = 5         # syntheses at most
+PAD_SHORTFALL = 0.15   # a clip at most this much short is padded with trailing silence to the asked length
 
 
 @dataclass
@@ -204,9 +210,99 @@ def stream(text: str, voice: str | None = None, model: str | None = None, speed:
     return generate()
 
 
+def fit_duration(text: str, seconds: float, *, voice: str | None = None, model: str | None = None,
+                 speed: float = 1.0, seed: int | None = None, progress: Progress | None = None
+                 ) -> tuple[Speech, dict[str, Any]]:
+    """Speak ``text`` so the clip lasts about ``seconds``: search the speaking rate, then pad the end.
+
+    A clip's length falls as the rate rises, but not in proportion (pauses
+    stay, and a voice like hibari moves in steps), so the rate is found by a
+    bracketed secant search: each pass interpolates between the closest rates
+    known to be too slow and too fast. The rate stays within
+    :data:`FIT_SPEEDS` of the asked ``speed``; a clip then up to
+    :data:`PAD_SHORTFALL` short gets trailing silence. At most
+    :data:`FIT_PASSES` syntheses; the closest one is kept.
+    """
+    import numpy as np
+
+    from genloom.audio.dsp import silence
+
+    if seconds <= 0:
+        raise InvalidInput(f"seconds must be positive, got {seconds}", param="seconds")
+    base = _check_speed(speed)
+    lo, hi = max(MIN_SPEED, base * FIT_SPEEDS[0]), min(MAX_SPEED, base * FIT_SPEEDS[1])
+    first = speak(text, voice=voice, model=model, speed=base, seed=seed, progress=progress)
+    tried: dict[float, Speech] = {base: first}
+
+    def synth(rate: float) -> Speech:
+        if rate not in tried:
+            tried[rate] = speak(text, voice=first.voice, model=first.model_id, speed=rate, seed=first.seed)
+        return tried[rate]
+
+    def error(rate: float) -> float:
+        return tried[rate].duration_s - seconds  # > 0: too long, speak faster
+
+    rate = base
+    for _ in range(FIT_PASSES - 1):
+        if abs(error(rate)) <= FIT_TOLERANCE * seconds:
+            break
+        slow = [r for r in tried if error(r) > 0]   # too long
+        fast = [r for r in tried if error(r) < 0]   # too short
+        if slow and fast:
+            a, b = max(slow), min(fast)
+            ea, eb = error(a), error(b)
+            nxt = a + (b - a) * ea / (ea - eb)
+            nxt = min(max(nxt, a + 0.1 * (b - a)), b - 0.1 * (b - a))  # stay inside the bracket
+        else:
+            # One side only: assume length ~ 1/rate for the voiced part, and go to the limit if need be.
+            pauses = PAUSE_S * max(0, len(first.sentences) - 1)
+            d = tried[rate].duration_s
+            nxt = rate * (d - pauses) / max(seconds - pauses, 1e-3)
+            nxt = min(hi, max(lo, nxt))
+        nxt = round(nxt, 4)
+        if nxt in tried:
+            break
+        synth(nxt)
+        rate = min(tried, key=lambda r: abs(error(r)))
+    speech = tried[rate]
+    natural = speech.duration_s
+    short = seconds - natural
+    if 0 < short <= PAD_SHORTFALL * seconds:
+        speech.samples = np.concatenate([speech.samples, silence(speech.sample_rate, short)])
+    within = abs(speech.duration_s - seconds) <= 0.10 * seconds
+    note = "" if within else (
+        f"the script runs {natural:.1f} s at the fastest natural rate; shorten it for {seconds:g} s"
+        if natural > seconds else
+        f"the script runs {natural:.1f} s at the slowest natural rate; lengthen it for {seconds:g} s")
+    return speech, {"seconds_asked": seconds, "speed": round(rate, 3), "fits": within,
+                    "fit_passes": len(tried), **({"fit_note": note} if note else {})}
+
+
+def _voice_from_traits(traits: Any, language: str | None, style: str | None) -> tuple[str | None, str | None]:
+    """(voice id, reason) for the spec's voice traits (a ``style`` word counts as the tone when none is given)."""
+    from genloom.audio.voices import resolve as resolve_voice
+
+    traits = dict(traits or {}) if isinstance(traits, dict) else None
+    if traits is None:
+        raise InvalidInput("voice_traits must be an object like {\"gender\": \"male\", \"pitch\": \"low\"}",
+                           param="voice_traits")
+    if style and not traits.get("tone"):
+        traits["tone"] = style
+    if not any(traits.values()) and not language:
+        return None, None
+    return resolve_voice(traits, language=language)
+
+
 def run_speech(prompt: str, *, model: str | None, params: dict[str, Any], output: Path | None,
                parent_ids: list[str] | None, run_id: str | None, progress: Progress | None) -> Result:
-    """``api.create("speech", text, params={voice, speed, format, seed, sidecar})``."""
+    """``api.create("speech", text, params={voice, voice_traits, speed, seconds, language, style, verbatim,
+    format, seed, sidecar})``.
+
+    ``voice`` wins over ``voice_traits``; traits (and ``language``) choose the best
+    installed voice, and the result's meta says which and why. ``seconds``
+    fits the clip to that length (:func:`fit_duration`). ``verbatim`` is
+    accepted for the brain's contract: the prompt is always spoken as given.
+    """
     from genloom.api import Result, record_files
     from genloom.audio.label import write_sidecar
     from genloom.audio.output import check_writable, write_output
@@ -214,6 +310,11 @@ def run_speech(prompt: str, *, model: str | None, params: dict[str, Any], output
 
     params = dict(params)
     voice = params.pop("voice", None)
+    traits = params.pop("voice_traits", None)
+    language = params.pop("language", None)
+    style = params.pop("style", None)
+    params.pop("verbatim", None)
+    seconds = params.pop("seconds", None)
     speed = params.pop("speed", None)
     speed = 1.0 if speed is None else speed
     seed = params.pop("seed", None)
@@ -221,13 +322,33 @@ def run_speech(prompt: str, *, model: str | None, params: dict[str, Any], output
     fmt = check_format(params.pop("format", None) or format_for_path(output))
     if params:
         raise InvalidInput(f"Unknown speech parameter(s): {', '.join(sorted(params))}",
-                           hint="speech takes voice, speed, format, seed", param=next(iter(params)))
+                           hint="speech takes voice, voice_traits, speed, seconds, language, style, verbatim, "
+                                "format, seed", param=next(iter(params)))
     if output is not None:
         check_writable(output)
-    speech = speak(prompt, voice=voice, model=model, speed=speed, seed=seed, progress=progress)
-    meta = speech.meta(prompt)
+    reason = None
+    if not voice and not model and (traits is not None or language or style):
+        voice, reason = _voice_from_traits(traits or {}, language, style)
+    elif voice and language:
+        from genloom.audio.voices import resolve as resolve_voice
+
+        resolve_voice({"name": voice}, language=language)  # fails when the named voice cannot speak it
+    fit: dict[str, Any] = {}
+    if seconds is not None:
+        try:
+            seconds = float(seconds)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"seconds must be a number, got {seconds!r}", param="seconds") from None
+        speech, fit = fit_duration(prompt, seconds, voice=voice, model=model, speed=speed, seed=seed,
+                                   progress=progress)
+        speed = fit["speed"]
+    else:
+        speech = speak(prompt, voice=voice, model=model, speed=speed, seed=seed, progress=progress)
+    meta = {**speech.meta(prompt), **({"voice_reason": reason} if reason else {}), **fit}
     data, mime = encode(speech.samples, speech.sample_rate, fmt, meta)
-    record_params = {"voice": speech.voice, "speed": float(speed), "format": fmt}
+    record_params = {"voice": speech.voice, "speed": float(speed), "format": fmt,
+                     **({"seconds": seconds} if seconds is not None else {}),
+                     **({"voice_traits": traits} if traits else {}), **({"language": language} if language else {})}
     gid, ids, stored = record_files(
         kind="speech", task="speak", model_id=speech.model_id, prompt=prompt, params=record_params, seed=speech.seed,
         parent_ids=parent_ids, run_id=run_id, duration_ms=speech.synth_s * 1000,

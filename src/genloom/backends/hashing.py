@@ -10,6 +10,8 @@ from genloom import config
 from genloom.store.files import atomic_write_bytes, sha256_file
 
 _lock = threading.Lock()
+# (path, size, mtime) -> sha256 for this process: a model loaded twice is hashed once.
+_memo: dict[str, str] = {}
 
 
 def weights_sha256(path: Path) -> str:
@@ -30,6 +32,8 @@ def weights_sha256(path: Path) -> str:
             return value
     stat = path.stat()
     key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+    if key in _memo:
+        return _memo[key]
     cache_file = config.home() / "hashes.json"
     with _lock:
         try:
@@ -37,9 +41,11 @@ def weights_sha256(path: Path) -> str:
         except (OSError, json.JSONDecodeError):
             cache = {}
         if key in cache:
+            _memo[key] = cache[key]
             return cache[key]
     value = sha256_file(path)
     with _lock:
+        _memo[key] = value
         cache[key] = value
         atomic_write_bytes(cache_file, json.dumps(cache, indent=1).encode())
     return value

@@ -16,6 +16,8 @@ from typing import Any
 from genloom.errors import BackendUnavailable, InvalidInput, WeightsMissing
 from genloom.models.card import Kind, ModelCard
 
+HEART_F0 = 190.0  # median F0 in Hz, measured by genloom.audio.pitch over several sentences
+
 CARD = ModelCard(
     id="hibari",
     name="hibari-tts 0.2.1 (voice: heart)",
@@ -29,7 +31,19 @@ CARD = ModelCard(
     description="Default voice: American English, female, 24 kHz, ~50x real time on one core.",
     aliases=["heart", "hibari-heart", "default-speech", "tts-1", "tts-1-hd"],
     options={"voices": ["heart", "fenrir", "emma", "fable", "kore"], "default_voice": "heart",
-             "bundled_voices": ["heart"], "sample_rate": 24000},
+             "bundled_voices": ["heart"], "sample_rate": 24000,
+             # Kokoro's af_heart, am_fenrir, bf_emma, bm_fable, af_kore; heart's F0 measured by
+             # tests/audio/test_voices.py on its own output.
+             "traits": {
+                 "heart": {"gender": "female", "accent": "us", "tone": ["warm", "calm"], "languages": ["en"],
+                           "f0_hz": HEART_F0},
+                 "fenrir": {"gender": "male", "accent": "us", "tone": ["energetic"], "languages": ["en"]},
+                 "emma": {"gender": "female", "accent": "uk", "tone": ["calm"], "languages": ["en"]},
+                 "fable": {"gender": "male", "accent": "uk", "tone": ["expressive"], "languages": ["en"]},
+                 "kore": {"gender": "female", "accent": "us", "tone": ["serious"], "languages": ["en"]},
+             },
+             "install_hints": {v: f"copy the hibari voice file for '{v}' into hibari's voice cache "
+                                  f"('genloom speak --voice {v}' prints where)" for v in ("fenrir", "emma", "fable", "kore")}},
 )
 
 

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from genloom.errors import BackendUnavailable, CorruptWeights, InvalidInput, WeightsMissing
+from genloom.backends.loading import dir_size, loading, needs
+from genloom.errors import CorruptWeights, InvalidInput, WeightsMissing
 from genloom.models.card import Kind, ModelCard
 
 SAMPLE_RATE = 24000
@@ -59,9 +60,8 @@ def detect(path: Path) -> ModelCard | None:
     voices = [p for p in path.iterdir() if p.name == "voices" and p.is_dir()] + sorted(path.glob("voices*.*"))
     if len(graphs) != 1 or not voices or (path / "config.json").exists():
         return None
-    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return ModelCard(id=path.name.lower(), name=f"Kokoro ({path.name})", kind=Kind.speech, tasks=["speak"],
-                     backend="kokoro-onnx", size_bytes=size, license="Apache-2.0", source=f"local directory {path}",
+                     backend="kokoro-onnx", size_bytes=dir_size(path), license="Apache-2.0", source=f"local directory {path}",
                      path=str(path), options={"model_file": str(graphs[0].relative_to(path)),
                                               "voices": voices[0].name})
 
@@ -95,20 +95,16 @@ class KokoroSpeech:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, card: ModelCard):
-        try:
+        with needs("Kokoro", "the kokoro-onnx package", "pip install 'genloom[catalog]'"):
             from kokoro_onnx import Kokoro
-        except ImportError as exc:
-            raise BackendUnavailable("Kokoro voices need the kokoro-onnx package",
-                                     hint="pip install 'genloom[catalog]'") from exc
         model, voices = _paths(card)
         for p in (model, voices):
             if not p.exists():
                 raise WeightsMissing(f"Kokoro file {p} is missing", hint=f"genloom pull {card.id}")
         archive = pack_voices(voices) if voices.is_dir() else voices
-        try:
+        # onnxruntime and numpy raise their own exception types for bad files.
+        with loading("Kokoro", model, corrupt=(Exception,)):
             self.engine = Kokoro(str(model), str(archive))
-        except Exception as exc:  # onnxruntime/numpy raise their own types for bad files
-            raise CorruptWeights(f"Cannot load Kokoro from {model}: {exc}", hint="pull it again") from exc
         self.card = card
         self.voices: list[str] = sorted(self.engine.get_voices())
         wanted = card.options.get("voice")

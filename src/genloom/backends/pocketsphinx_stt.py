@@ -22,14 +22,13 @@ CARD = ModelCard(
     id="pocketsphinx-en-us",
     name="PocketSphinx 5 US English",
     kind=Kind.transcript,
-    default_for=[Kind.transcript],
     tasks=["transcribe"],
     backend="pocketsphinx",
     size_bytes=38_000_000,
     license="BSD-2-Clause",
     source="pypi: pocketsphinx==5.1.1 (bundled en-us acoustic model, LM and dictionary)",
-    description="Offline English transcription; pass lm_text to restrict it to expected words.",
-    aliases=["pocketsphinx", "sphinx", "default-transcript", "whisper-1"],
+    description="Fallback offline English transcription; pass lm_text to restrict it to expected words.",
+    aliases=["pocketsphinx", "sphinx"],
 )
 
 

@@ -1,21 +1,26 @@
-"""Whisper transcription through Hugging Face transformers.
+"""The ``whisper`` backend: two engines behind one backend name.
 
-Loads ``WhisperForConditionalGeneration`` and its ``WhisperProcessor`` from a
-local directory (``genloom pull whisper-tiny``, or ``genloom models add DIR``
-for any Whisper checkpoint saved with ``save_pretrained``). Same interface as
-the other transcribers: ``transcribe_pcm(16 kHz mono int16 bytes) -> str``.
-Audio longer than Whisper's 30-second window is transcribed window by window.
+- CTranslate2 (faster-whisper, int8): the embedded models and any converted
+  directory; see :mod:`genloom.backends.whisper_ct2`. Cards with
+  ``options["engine"] == "ctranslate2"`` (or a directory holding ``model.bin``)
+  load there.
+- Hugging Face transformers: ``WhisperForConditionalGeneration`` and its
+  ``WhisperProcessor`` from a local directory (``genloom pull whisper-tiny``, or
+  ``genloom models add DIR`` for any checkpoint saved with ``save_pretrained``).
+  Audio longer than Whisper's 30-second window is transcribed window by window.
+
+Both share the transcribers' interface: ``transcribe_pcm(16 kHz mono int16 bytes) -> str``.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
 
 from genloom import config
-from genloom.errors import BackendUnavailable, CorruptWeights, InvalidInput, WeightsMissing
+from genloom.backends.loading import dir_size, hf_config, loading, model_dir, needs
+from genloom.errors import InvalidInput
 from genloom.models.card import Kind, ModelCard
 
 SAMPLE_RATE = 16000
@@ -23,29 +28,35 @@ WINDOW_S = 30
 
 
 def _is_whisper_dir(path: Path) -> dict[str, Any] | None:
-    cfg = path / "config.json"
-    if not (path.is_dir() and cfg.exists()):
-        return None
-    try:
-        data = json.loads(cfg.read_text())
-    except (OSError, ValueError):
-        return None
-    return data if data.get("model_type") == "whisper" else None
+    return hf_config(path, "whisper")
+
+
+def _is_ct2(card: ModelCard) -> bool:
+    from genloom.backends.whisper_ct2 import is_ct2_dir
+
+    return card.options.get("engine") == "ctranslate2" or bool(card.path and is_ct2_dir(Path(card.path)))
 
 
 def status(card: ModelCard) -> str:
+    if _is_ct2(card):
+        from genloom.backends import whisper_ct2
+
+        return whisper_ct2.status(card)
     if not card.path:
         return "missing"
     return "installed" if _is_whisper_dir(Path(card.path)) else "missing"
 
 
 def detect(path: Path) -> ModelCard | None:
+    from genloom.backends import whisper_ct2
+
+    if whisper_ct2.is_ct2_dir(path):
+        return whisper_ct2.detect(path)
     data = _is_whisper_dir(path)
     if data is None:
         return None
-    size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
     return ModelCard(id=path.name.lower(), name=f"Whisper ({path.name})", kind=Kind.transcript,
-                     tasks=["transcribe"], backend="whisper", size_bytes=size, license="see model card",
+                     tasks=["transcribe"], backend="whisper", size_bytes=dir_size(path), license="see model card",
                      source=f"local directory {path}", path=str(path))
 
 
@@ -53,25 +64,16 @@ class WhisperTranscriber:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, card: ModelCard):
-        try:
+        with needs("Whisper", "torch and transformers", "pip install 'genloom[transformers]'"):
             import torch
             from transformers import AutoProcessor, WhisperForConditionalGeneration
-        except ImportError as exc:
-            raise BackendUnavailable("Whisper needs torch and transformers",
-                                     hint="pip install 'genloom[transformers]'") from exc
-        if not card.path or not Path(card.path).exists():
-            raise WeightsMissing(f"Whisper model {card.id!r} is not installed",
-                                 hint=f"genloom pull {card.id}" if card.options.get("catalog") else "check its path")
-        if _is_whisper_dir(Path(card.path)) is None:
-            raise InvalidInput(f"{card.path} is not a Whisper model directory (config.json model_type != whisper)")
+        path = model_dir(card, "Whisper")
+        if _is_whisper_dir(path) is None:
+            raise InvalidInput(f"{path} is not a Whisper model directory (config.json model_type != whisper)")
         torch.set_num_threads(config.default_threads())
-        try:
-            self.processor = AutoProcessor.from_pretrained(card.path)
-            self.model = WhisperForConditionalGeneration.from_pretrained(card.path)
-        except OSError as exc:
-            raise WeightsMissing(f"Cannot load Whisper from {card.path}: {exc}", hint="pull it again") from exc
-        except (ValueError, RuntimeError) as exc:
-            raise CorruptWeights(f"Whisper files in {card.path} are unreadable: {exc}", hint="pull it again") from exc
+        with loading("Whisper", path):
+            self.processor = AutoProcessor.from_pretrained(path)
+            self.model = WhisperForConditionalGeneration.from_pretrained(path)
         self.model.eval()
         self.torch = torch
         self.card = card
@@ -122,5 +124,9 @@ class WhisperTranscriber:
         return self.transcribe_samples(samples, lm_text=lm_text, progress=progress)
 
 
-def factory(card: ModelCard) -> WhisperTranscriber:
+def factory(card: ModelCard) -> Any:
+    if _is_ct2(card):
+        from genloom.backends.whisper_ct2 import FasterWhisper
+
+        return FasterWhisper(card)
     return WhisperTranscriber(card)

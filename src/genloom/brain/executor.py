@@ -121,7 +121,7 @@ def _fill(template: str, values: dict[str, str]) -> str:
 class _Run:
     def __init__(self, plan: Plan, output_dir: Path | None, on_event: OnEvent | None,
                  cancel: threading.Event | None, use_llm: bool, ray_address: str | None = None,
-                 done: dict[str, StepResult] | None = None, run_id: str | None = None):
+                 done: dict[str, StepResult] | None = None, run_id: str | None = None, label: bool = True):
         from genloom.distributed import get_runner
         from genloom.store.db import new_id
 
@@ -133,6 +133,7 @@ class _Run:
         self.on_event = on_event
         self.cancel = cancel or threading.Event()
         self.use_llm = use_llm
+        self.label = label  # False: text and code files delivered bare (--no-label)
         self.run_id = run_id or new_id("gen_")
         # Steps finished by an earlier, interrupted attempt: never run again,
         # their outputs feed the steps that read them.
@@ -522,7 +523,9 @@ class _Run:
         paths = [Path(p) for p in out.paths]
         if self.output_dir is None:
             return paths
-        from genloom.store.files import atomic_copy, atomic_write_bytes
+        from genloom.store.db import get_store
+        from genloom.store.files import atomic_copy
+        from genloom.text.label import deliver
 
         self.output_dir.mkdir(parents=True, exist_ok=True)
         stem = f"{index + 1:02d}-{step.id}"
@@ -535,12 +538,15 @@ class _Run:
             else:
                 ext, body = ".md", text if text is not None else _unquote(out.text or "")
             target = self.output_dir / f"{stem}{ext}"
-            atomic_write_bytes(target, body.encode())
+            deliver(target, body, model=out.model_id, generation_id=out.generation_id, label=self.label)
             return [target]
         copied = []
         for i, src in enumerate(paths):
             target = self.output_dir / f"{stem}{'' if i == 0 else f'-{i + 1}'}{src.suffix}"
             atomic_copy(src, target)
+            if out.generation_id:
+                get_store().record_delivery(target, out.generation_id,
+                                            asset_id=out.asset_ids[i] if i < len(out.asset_ids) else None)
             copied.append(target)
         return copied
 
@@ -636,7 +642,7 @@ def check_inputs(plan: Plan) -> None:
 def execute(plan: Plan, *, output_dir: Path | None = None, on_event: OnEvent | None = None,
             cancel: threading.Event | None = None, use_llm: bool = True, max_workers: int | None = None,
             ray_address: str | None = None, done: dict[str, StepResult] | None = None,
-            run_id: str | None = None) -> RunResult:
+            run_id: str | None = None, label: bool = True) -> RunResult:
     """Run ``plan``; every step's outcome is in the result, failed ones with their error.
 
     Resuming an interrupted run: ``done`` maps step ids to the ``ok`` results of
@@ -644,6 +650,9 @@ def execute(plan: Plan, *, output_dir: Path | None = None, on_event: OnEvent | N
     the steps that read them, and a ``step_finished`` event with
     ``"resumed": true`` is emitted for each), and ``run_id`` is the run's id
     from the first attempt, so every generation of the run shares one id.
+
+    Text and code files written to ``output_dir`` carry the AI label
+    (:mod:`genloom.text.label`) unless ``label`` is False.
     """
     from genloom.config import default_threads
 
@@ -651,4 +660,4 @@ def execute(plan: Plan, *, output_dir: Path | None = None, on_event: OnEvent | N
     workers = max_workers or max(2, min(4, default_threads() + 1))
     check_inputs(plan)
     return _Run(plan, Path(output_dir) if output_dir else None, on_event, cancel, use_llm,
-                ray_address, done=done, run_id=run_id).run(workers)
+                ray_address, done=done, run_id=run_id, label=label).run(workers)

@@ -33,6 +33,7 @@ DEFAULT_TASKS: dict[str, list[str]] = {
     "image": ["text-to-image"],
     "speech": ["speak"],
     "music": ["compose"],
+    "sound": ["ambience", "sound-effect", "noise"],
     "video": ["animate"],
     "embedding": ["embed", "similarity", "retrieval"],
     "transcript": ["transcribe"],

@@ -36,7 +36,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "speak": ("genloom.cli.audio", "speak", "Speak text with an offline voice (WAV/FLAC/OGG/MP3, streaming)."),
     "compose": ("genloom.cli.audio", "compose", "Compose music (MIDI + audio) from a description."),
     "transcribe": ("genloom.cli.audio", "transcribe", "Transcribe speech in an audio file to text."),
+    "sound": ("genloom.cli.sound", "sound", "Make an ambience, noise or sound effect (rain, waves, chime, ...), loopable."),
     "serve": ("genloom.cli.serve", "serve", "Serve the OpenAI-compatible API and the web studio."),
+    "verify": ("genloom.cli.verify", "verify", "Check a file's AI label and whether it is the file genloom made."),
     "batch": ("genloom.cli.batch", "batch", "Generate every request in a JSONL file (resumable; --ray to scale out)."),
 }
 

@@ -106,10 +106,14 @@ def speak(text: str | None, output: Path | None, voice: str | None, model: str |
               help="Audio file to write (.wav, .flac, .ogg, .mp3), or .mid for MIDI only.")
 @click.option("--midi", "midi_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the MIDI file here.")
 @click.option("-m", "--model", help="Music model id (default: bach-composer).")
+@click.option("--genre", help="pop, rock, lofi, edm, ambient, cinematic, jazz, folk or chorale (default: from the prompt).")
 @click.option("--key", help="Key, e.g. 'D minor', 'F#', 'Eb major' (overrides the prompt).")
+@click.option("--mode", type=click.Choice(["major", "minor"]), help="Major or minor.")
 @click.option("--tempo", type=int, help="Tempo in beats per minute.")
-@click.option("--duration", type=float, help="Length in seconds.")
-@click.option("--instruments", help="e.g. strings, piano, organ, choir, brass, woodwinds, 'flute cello'.")
+@click.option("--seconds", "--duration", "seconds", type=float, help="Length in seconds.")
+@click.option("--instruments", help="General MIDI names, comma-separated: 'piano', 'acoustic guitar, fiddle'.")
+@click.option("--drums/--no-drums", default=None, help="With or without drums (default: the genre's).")
+@click.option("--mood", help="e.g. calm, sad, happy, energetic, dramatic.")
 @click.option("--seed", type=int, help="Seed for a reproducible piece.")
 @click.option("--soundfont", type=click.Path(dir_okay=False), help="A General MIDI .sf2 soundfont for FluidSynth.")
 @click.option("--engine", type=click.Choice(["auto", "fluidsynth", "builtin"]), default="auto", show_default=True,
@@ -117,45 +121,74 @@ def speak(text: str | None, output: Path | None, voice: str | None, model: str |
 @click.option("-f", "--format", "fmt", type=click.Choice(["wav", "flac", "ogg", "mp3"]), help="Audio format.")
 @click.option("--sidecar", is_flag=True, help="Also write FILE.json with the AI label and provenance.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def compose(prompt: str | None, output: Path | None, midi_out: Path | None, model: str | None, key: str | None,
-            tempo: int | None, duration: float | None, instruments: str | None, seed: int | None,
-            soundfont: str | None, engine: str, fmt: str | None, sidecar: bool, as_json: bool) -> None:
-    """Compose music from a description: key, mode, tempo, length, instruments and mood.
+def compose(prompt: str | None, output: Path | None, midi_out: Path | None, model: str | None, genre: str | None,
+            key: str | None, mode: str | None, tempo: int | None, seconds: float | None, instruments: str | None,
+            drums: bool | None, mood: str | None, seed: int | None, soundfont: str | None, engine: str,
+            fmt: str | None, sidecar: bool, as_json: bool) -> None:
+    """Compose music from a description: genre, key, mode, tempo, length, instruments, drums and mood.
+
+    The MIDI file is written beside the audio (out.wav -> out.mid) unless --midi names another path.
 
     \b
-    genloom compose "a calm piece in D minor, 30 seconds" -o out.wav --midi out.mid
-    genloom compose "joyful strings, 120 bpm, 1 minute" -o joy.ogg
+    genloom compose "a lo-fi beat in F minor, 30 seconds" -o beat.wav
+    genloom compose "a rock riff, 140 bpm, 20 seconds" -o riff.ogg
+    genloom compose "a calm piece in D minor" --genre ambient --seconds 45 -o calm.wav
     """
     from genloom import api
 
     body = read_input(prompt, required=False) or "a piece of music"
-    params: dict[str, Any] = {"key": key, "tempo": tempo, "duration": duration, "instruments": instruments,
-                              "seed": seed, "midi": midi_out, "soundfont": soundfont, "engine": engine,
-                              "sidecar": sidecar}
+    parts = [p.strip() for p in instruments.split(",") if p.strip()] if instruments else None
+    params: dict[str, Any] = {"genre": genre, "key": key, "mode": mode, "tempo": tempo, "seconds": seconds,
+                              "instruments": parts, "drums": drums, "mood": mood, "seed": seed, "midi": midi_out,
+                              "soundfont": soundfont, "engine": engine, "sidecar": sidecar}
     if fmt:
         params["format"] = fmt
     params = {k: v for k, v in params.items() if v is not None}
     with _progress("Composing", enabled=not as_json) as progress:
         result = api.create("music", body, model=model, params=params, output=output, progress=progress)
     m = result.meta
-    _report(result, as_json, f"{m['key']}, {m['tempo']} bpm, {m['instruments']}, {m['duration_s']:.1f} s "
+    _report(result, as_json, f"{m['genre']} in {m['key']}, {m['tempo']} bpm, {m['instruments']}"
+                             f"{', drums' if m['drums'] else ''}, {m['duration_s']:.1f} s "
                              f"(render: {m['render']}), generation {result.generation_id}")
 
 
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-m", "--model", help="Transcription model id (default: pocketsphinx-en-us).")
+@click.option("-m", "--model", help="Transcription model id (default: faster-whisper-base; pocketsphinx-en-us, "
+                                    "faster-whisper-tiny.en).")
+@click.option("-l", "--language", help="Spoken language (ISO 639-1, e.g. fr); default: detected.")
+@click.option("--translate", is_flag=True, help="Translate the speech into English text.")
+@click.option("--srt", "fmt", flag_value="srt", help="Write SubRip subtitles (to -o, else stdout).")
+@click.option("--vtt", "fmt", flag_value="vtt", help="Write WebVTT subtitles (to -o, else stdout).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "verbose_json", "srt", "vtt"]),
+              help="Output format (default text).")
+@click.option("--words", is_flag=True, help="With --json: word timestamps.")
+@click.option("--prompt", help="Earlier text or spellings to bias Whisper towards.")
 @click.option("--expect", "lm_text", help="Text the audio is expected to say: restricts recognition to its words.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the transcript here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def transcribe(file: Path, model: str | None, lm_text: str | None, output: Path | None, as_json: bool) -> None:
-    """Transcribe the speech in FILE (WAV, FLAC, OGG or MP3) to text."""
+def transcribe(file: Path, model: str | None, language: str | None, translate: bool, fmt: str | None, words: bool,
+               prompt: str | None, lm_text: str | None, output: Path | None, as_json: bool) -> None:
+    """Transcribe the speech in FILE (WAV, FLAC, OGG or MP3) to text, or subtitles.
+
+    \b
+    genloom transcribe talk.wav
+    genloom transcribe talk.mp3 --srt -o talk.srt
+    genloom transcribe interview.ogg --translate --vtt
+    """
     from genloom import api
 
-    params = {"lm_text": lm_text} if lm_text else {}
+    params: dict[str, Any] = {"lm_text": lm_text, "language": language, "prompt": prompt,
+                              "task": "translate" if translate else None, "format": fmt,
+                              "word_timestamps": words or None}
+    params = {k: v for k, v in params.items() if v is not None}
     with _progress("Transcribing", enabled=not as_json) as progress:
         result = api.create("transcript", str(file), model=model, params=params, output=output, progress=progress)
     if as_json:
         echo_json(result.to_dict())
+    elif output is not None:
+        click.echo(str(output))
+    elif fmt:
+        click.echo(result.meta["rendered"], nl=False)
     else:
         click.echo(result.text)

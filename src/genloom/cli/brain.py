@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from genloom.cli.common import echo_json, read_input
+from genloom.cli.common import echo_json, no_label_option, read_input
 
 
 def _input_option(fn: Any) -> Any:
@@ -100,8 +100,9 @@ def _print_inputs_and_notes(p: Any) -> None:
                    "Write --ray=ADDRESS to name one.")
 @_input_option
 @_llm_option
+@no_label_option
 def run(request: str | None, output_dir: Path | None, as_json: bool, ray_address: str | None,
-        inputs: tuple[str, ...], no_llm: bool, model: str | None) -> None:
+        inputs: tuple[str, ...], no_llm: bool, model: str | None, no_label: bool) -> None:
     """Make what REQUEST asks for: plan it, run every step, show where results are.
 
     Exits 1 when any deliverable failed (the parts that succeeded are kept and listed).
@@ -109,7 +110,7 @@ def run(request: str | None, output_dir: Path | None, as_json: bool, ray_address
     text = read_input(request)
     _prepare_llm(model, no_llm)
     p = _plan_request(text, inputs, use_llm=not no_llm, model=model)
-    _run_plan(p, output_dir, as_json, use_llm=not no_llm, ray_address=ray_address)
+    _run_plan(p, output_dir, as_json, use_llm=not no_llm, ray_address=ray_address, label=not no_label)
 
 
 def _prepare_llm(model: str | None, no_llm: bool) -> None:
@@ -126,63 +127,25 @@ def _prepare_llm(model: str | None, no_llm: bool) -> None:
 
 
 def _run_plan(p: Any, output_dir: Path | None, as_json: bool, *, use_llm: bool = True,
-              ray_address: str | None = None) -> None:
+              ray_address: str | None = None, label: bool = True) -> None:
     import threading
 
-    from rich.live import Live
-    from rich.table import Table
-
     from genloom.brain import execute
-    from genloom.cli.console import console, err_console
+    from genloom.cli.console import console
+    from genloom.cli.progress import run_display
 
     if output_dir is not None and output_dir.exists() and not output_dir.is_dir():
         from genloom.errors import InvalidInput
 
         raise InvalidInput(f"{output_dir} exists and is not a directory", param="output_dir")
-    state: dict[str, dict[str, Any]] = {
-        s.id: {"kind": s.kind, "status": "waiting", "progress": 0.0, "message": s.task} for s in p.steps}
-    lock = threading.Lock()
-
-    def render() -> Table:
-        table = Table(title=f"genloom: {', '.join(p.deliverables)}", title_justify="left", expand=False)
-        for col in ("step", "kind", "status", "", "detail"):
-            table.add_column(col, overflow="ellipsis", no_wrap=True, max_width=70 if col == "detail" else None)
-        icons = {"waiting": "[dim]waiting[/]", "running": "[cyan]running[/]", "ok": "[green]done[/]",
-                 "failed": "[red]failed[/]", "cancelled": "[yellow]cancelled[/]"}
-        with lock:
-            for sid, st in state.items():
-                bar = "█" * int(st["progress"] * 10) + "·" * (10 - int(st["progress"] * 10))
-                table.add_row(sid, st["kind"], icons.get(st["status"], st["status"]), bar, st["message"])
-        return table
-
-    def on_event(event: dict[str, Any]) -> None:
-        sid = event.get("step_id")
-        if sid not in state:
-            return
-        with lock:
-            st = state[sid]
-            kind = event["type"]
-            if kind == "step_started":
-                st["status"] = "running"
-            elif kind == "step_finished":
-                st["status"] = "ok"
-            elif kind == "step_failed":
-                st["status"] = event.get("result", {}).get("status", "failed")
-            st["progress"] = float(event.get("progress") or st["progress"])
-            if event.get("message"):
-                st["message"] = " ".join(str(event["message"]).split())
-        live.update(render())
-
     cancel = threading.Event()
-    live = Live(render(), console=err_console(), refresh_per_second=4, transient=as_json)
-    with live:
+    with run_display(p, transient=as_json) as display:
         try:
-            result = execute(p, output_dir=output_dir, on_event=on_event, cancel=cancel, use_llm=use_llm,
-                             ray_address=ray_address)
+            result = execute(p, output_dir=output_dir, on_event=display.on_event, cancel=cancel, use_llm=use_llm,
+                             ray_address=ray_address, label=label)
         except KeyboardInterrupt:
             cancel.set()
             raise
-        live.update(render())
     deliverable = {s.id for s in p.steps if s.deliverable}
     failed = [r for r in result.steps if r.status != "ok"]
     if as_json:
@@ -269,8 +232,9 @@ def _parse_sets(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--dry-run", is_flag=True, help="Print the plan instead of running it.")
 @click.option("--no-llm", is_flag=True, help="Use template prompts instead of LLM-written ones.")
+@no_label_option
 def recipe_run(name: str, sets: tuple[str, ...], output_dir: Path | None, as_json: bool, dry_run: bool,
-               no_llm: bool) -> None:
+               no_llm: bool, no_label: bool) -> None:
     """Run recipe NAME with its inputs set by --set key=value."""
     from genloom.brain.recipes import plan_recipe
 
@@ -280,7 +244,7 @@ def recipe_run(name: str, sets: tuple[str, ...], output_dir: Path | None, as_jso
     if dry_run:
         echo_json(p.model_dump(mode="json")) if as_json else _print_plan(p)
         return
-    _run_plan(p, output_dir, as_json, use_llm=not no_llm)
+    _run_plan(p, output_dir, as_json, use_llm=not no_llm, label=not no_label)
 
 
 @click.command()

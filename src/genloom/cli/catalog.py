@@ -34,7 +34,7 @@ def pull(model_id: str, force: bool, as_json: bool) -> None:
 
 
 def _verb(kind: str) -> str:
-    return {"text": "text", "code": "code", "image": "image", "speech": "speak", "music": "compose",
+    return {"text": "text", "code": "code", "image": "image", "speech": "speak", "music": "compose", "sound": "sound",
             "transcript": "transcribe", "embedding": "models show", "video": "video"}.get(kind, kind)
 
 

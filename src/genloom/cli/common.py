@@ -31,6 +31,13 @@ def generation_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def no_label_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--no-label", is_flag=True,
+        help="Leave text and code files bare (no AI-generated front matter, comment or line); "
+             "the provenance stays in the store and 'genloom verify' still knows them.")(fn)
+
+
 def sampling_kwargs(kw: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key in ("temperature", "top_p", "top_k", "max_tokens", "seed", "repeat_penalty"):

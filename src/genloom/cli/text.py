@@ -11,6 +11,7 @@ from genloom.cli.common import (
     echo_json,
     ensure_model_ready,
     generation_options,
+    no_label_option,
     read_input,
     sampling_kwargs,
     stream_to_stdout,
@@ -64,11 +65,16 @@ def text(prompt: str | None, system: str | None, examples: tuple[tuple[str, str]
 @click.argument("prompt", required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the code block to this file.")
 @click.option("-x", "--extract", is_flag=True, help="Print only the code block, not the explanation.")
+@no_label_option
 @generation_options
-def code(prompt: str | None, output: Path | None, extract: bool, model: str | None, as_json: bool,
+def code(prompt: str | None, output: Path | None, extract: bool, no_label: bool, model: str | None, as_json: bool,
          no_log: bool, **kw: Any) -> None:
-    """Generate code for PROMPT. The code block is returned apart from the prose."""
-    from genloom.store.files import atomic_write_bytes
+    """Generate code for PROMPT. The code block is returned apart from the prose.
+
+    With -o, the file starts with a one-line "AI-generated" comment in the
+    language's syntax (--no-label leaves it bare).
+    """
+    from genloom.text import label
     from genloom.text.tasks import run_task, split_code
 
     if output:
@@ -81,7 +87,8 @@ def code(prompt: str | None, output: Path | None, extract: bool, model: str | No
     if as_json or extract or output:
         result = split_code(response.text())
         if output:
-            atomic_write_bytes(output, result.code.encode())
+            label.deliver(output, result.code, model=model_id, generation_id=response.generation_id,
+                          label=not no_label)
         if as_json:
             echo_json({"id": response.generation_id, "model": model_id, "language": result.language,
                        "code": result.code, "prose": result.prose, "usage": response.usage(),

@@ -15,6 +15,7 @@ class Kind(StrEnum):
     image = "image"
     speech = "speech"
     music = "music"
+    sound = "sound"
     video = "video"
     embedding = "embedding"
     transcript = "transcript"

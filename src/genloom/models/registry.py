@@ -140,8 +140,24 @@ class Registry:
                         )
                     factory = backend.factory
                 model = factory(card)
+                self._check_pins(card, model)
                 self._loaded[card.id] = model
             return model
+
+    @staticmethod
+    def _check_pins(card: ModelCard, model: Any) -> None:
+        """An embedded model's files must be the pinned bytes (genloom.models.pins), or it is not used."""
+        from genloom.models.pins import PINS, verify
+
+        if card.id not in PINS:
+            return
+        try:
+            verify(card.id)
+        except BaseException:
+            close = getattr(model, "close", None)
+            if callable(close):
+                close()
+            raise
 
     def unload(self, model_id: str | None = None) -> None:
         with self._lock:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from genloom.music.midi import Note
 
 SAMPLE_RATE = 44100
+DRUM_CHANNEL = 9
 SOUNDFONTS = (
     "/usr/share/sounds/sf2/FluidR3_GM.sf2",
     "/usr/share/sounds/sf2/TimGM6mb.sf2",
@@ -52,21 +53,33 @@ def fluidsynth_binary() -> str | None:
 
 
 def render(midi: bytes, note_list: list[Note], tempo: int, soundfont: str | Path | None = None,
-           engine: str = "auto") -> tuple[np.ndarray, int, str]:
-    """Audio samples (float32, mono or (n, 2) stereo), the rate, and the engine used."""
+           engine: str = "auto", seconds: float | None = None) -> tuple[np.ndarray, int, str]:
+    """Audio samples (float32, mono or (n, 2) stereo), the rate, and the engine used.
+
+    FluidSynth runs in process when libfluidsynth is there (the soundfont stays loaded
+    between pieces), else as the ``fluidsynth`` program; else the built-in synth plays."""
+    from genloom.music import fluid
+
     binary = fluidsynth_binary() if engine in ("auto", "fluidsynth") else None
     sf2 = find_soundfont(soundfont) if engine in ("auto", "fluidsynth") else None
     if engine == "fluidsynth" and (binary is None or sf2 is None):
         raise InvalidInput("FluidSynth rendering needs the fluidsynth program and a GM soundfont",
                            hint="apt-get install fluidsynth fluid-soundfont-gm, or use the built-in synth",
                            param="engine")
+    if binary and sf2 and fluid.library() is not None:
+        if seconds is None:
+            import io
+
+            import mido
+
+            seconds = mido.MidiFile(file=io.BytesIO(midi)).length + 1.0
+        return _normalize(fluid.render(midi, sf2, seconds, SAMPLE_RATE)), SAMPLE_RATE, f"fluidsynth:{sf2.name}"
     if binary and sf2:
         return _fluidsynth(binary, sf2, midi), SAMPLE_RATE, f"fluidsynth:{sf2.name}"
     return synth(note_list, tempo), SAMPLE_RATE // 2, "builtin"
 
 
 def _fluidsynth(binary: str, sf2: Path, midi: bytes) -> np.ndarray:
-    import numpy as np
     import soundfile as sf
 
     with tempfile.TemporaryDirectory(prefix="genloom-fs-") as tmp:
@@ -82,7 +95,12 @@ def _fluidsynth(binary: str, sf2: Path, midi: bytes) -> np.ndarray:
             raise GenerationFailed(f"FluidSynth failed: {proc.stderr.decode(errors='replace')[-300:]}",
                                    hint="check the soundfont, or set GENLOOM_NO_FLUIDSYNTH=1")
         audio, _ = sf.read(str(dst), dtype="float32", always_2d=True)
-    audio = _trim_tail(audio)
+    return _normalize(_trim_tail(audio))
+
+
+def _normalize(audio: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
     if peak > 0.98:
         audio = audio * (0.98 / peak)
@@ -104,6 +122,22 @@ def _trim_tail(audio: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
     return audio
 
 
+def fit_length(audio: np.ndarray, rate: int, seconds: float) -> np.ndarray:
+    """Exactly ``seconds`` long: silence added after the ring-out, or the reverb tail faded and cut."""
+    import numpy as np
+
+    n = int(round(seconds * rate))
+    if audio.shape[0] >= n:
+        audio = audio[:n].copy()
+        k = min(int(0.05 * rate), n)
+        if k:
+            ramp = np.linspace(1.0, 0.0, k, dtype=np.float32)
+            audio[-k:] *= ramp[:, None] if audio.ndim == 2 else ramp
+        return audio
+    pad = np.zeros((n - audio.shape[0], *audio.shape[1:]), audio.dtype)
+    return np.concatenate([audio, pad])
+
+
 def synth(note_list: list[Note], tempo: int, sample_rate: int = SAMPLE_RATE // 2) -> np.ndarray:
     """A small additive synthesizer: each note a few decaying harmonics with attack and release."""
     import numpy as np
@@ -112,8 +146,18 @@ def synth(note_list: list[Note], tempo: int, sample_rate: int = SAMPLE_RATE // 2
     total = max((n.end for n in note_list), default=0.0) * spb + 0.5
     out = np.zeros(int(total * sample_rate) + 1, np.float32)
     release = 0.08
+    rng = np.random.default_rng(0)
     for note in note_list:
         start = int(note.start * spb * sample_rate)
+        if note.voice == DRUM_CHANNEL:  # percussion: a short noise burst, low for drums, bright for cymbals
+            length = int((0.25 if note.pitch in (36, 41, 45, 47) else 0.12) * sample_rate)
+            burst = rng.standard_normal(length).astype(np.float32) * np.exp(-np.arange(length) / (0.03 * sample_rate))
+            if note.pitch in (36, 41, 45, 47):
+                t = np.arange(length) / sample_rate
+                burst = 0.3 * burst + np.sin(2 * np.pi * 60 * t).astype(np.float32) * np.exp(-t * 18)
+            end = min(out.size, start + length)
+            out[start:end] += burst[: end - start] * (note.velocity / 127.0) * 0.08
+            continue
         dur = (note.end - note.start) * spb
         length = int((dur + release) * sample_rate)
         t = np.arange(length, dtype=np.float32) / sample_rate

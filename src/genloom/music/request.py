@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from genloom.errors import InvalidInput
+from genloom.music import gm
+from genloom.music.genres import DEFAULT_GENRE, GENRES, MOOD_GENRE
 
 PITCH_CLASSES = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 NAMES_SHARP = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
@@ -76,16 +78,25 @@ class Spec:
     mode: str = "major"
     tempo: int = 90  # quarter notes per minute
     seconds: float = 30.0
-    programs: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    programs: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # chorale voices, top down
     instruments: str = "piano"
     velocity: int = 74
     busyness: float = 1.0
     novelty: float = 0.3
     moods: list[str] = field(default_factory=list)
+    genre: str = DEFAULT_GENRE
+    drums: bool = True
+    # Song parts given by the request: lead, comp, pad, bass -> GM program; "named" when any was named.
+    roles: dict[str, int] = field(default_factory=dict)
+    mood_velocity: int | None = None
 
     @property
     def key_name(self) -> str:
         return f"{NAMES_SHARP[self.tonic]} {self.mode}"
+
+    def velocity_for(self, genre_velocity: int) -> int:
+        """The genre's loudness, moved halfway toward the mood's ("soft", "energetic")."""
+        return genre_velocity if self.mood_velocity is None else round((genre_velocity + self.mood_velocity) / 2)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "key": self.key_name}
@@ -113,57 +124,153 @@ _KEY_IN_TEXT = re.compile(
 _KEY_BARE = re.compile(r"\b([a-g](?:\s*(?:#|♯|♭|b(?![a-z])|-?sharp|-?flat))?\s+(?:major|minor))\b", re.I)
 
 
+# ``language`` may come with every step of a plan: instrumental music has no words, so it changes nothing.
+PARAM_KEYS = ("genre", "tempo", "key", "mode", "instruments", "drums", "mood", "seconds", "duration", "style",
+              "busyness", "novelty", "language")
+_DRUMS_ON = re.compile(r"\b(?:drums?|percussion|drum ?kit|beats?|groove)\b")
+_DRUMS_OFF = re.compile(r"\b(?:no|without|w/o|minus|zero)\s+(?:\w+\s+)?(?:drums?|percussion|drum ?kit|beats?)\b"
+                        r"|\b(?:drumless|unaccompanied|a cappella)\b")
+
+
+def find_genre(text: str) -> str | None:
+    """The genre a text names ("a lo-fi beat" -> lofi, "EDM drop" -> edm); the earliest mention wins."""
+    best: tuple[int, int, str] | None = None
+    lowered = text.lower()
+    for name, g in GENRES.items():
+        for word in (name, *g.words):
+            m = re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered)
+            if m and (best is None or (m.start(), -len(word)) < best[:2]):
+                best = (m.start(), -len(word), name)
+    return best[2] if best else None
+
+
+def find_drums(text: str) -> bool | None:
+    """True for "with drums", False for "no drums" / "without percussion", None when not said."""
+    if _DRUMS_OFF.search(text):
+        return False
+    return True if _DRUMS_ON.search(text) else None
+
+
 def parse(prompt: str, params: dict[str, Any] | None = None) -> Spec:
-    """The spec for ``prompt``; ``params`` keys: key, mode, tempo, duration, instruments, busyness, novelty."""
-    params = dict(params or {})
+    """The spec for ``prompt``; ``params`` (the typed request's keys: genre, tempo, key, mode, instruments,
+    drums, mood, seconds; also duration, style, busyness, novelty) override the words."""
+    params = {k: v for k, v in dict(params or {}).items() if v is not None}
     text = (prompt or "").lower()
     spec = Spec()
-    explicit_mode: str | None = None
-    explicit_tempo: int | None = None
+    mood_mode: str | None = None
+    mood_tempo: int | None = None
     ensemble: str | None = None
-    # Mood words first: explicit values below override them.
-    for word in re.findall(r"[a-z]+", text):
+    words_text = f"{text} {str(params.get('mood') or '').lower()} {str(params.get('style') or '').lower()}"
+    # Mood words: explicit values below override them.
+    for word in re.findall(r"[a-z]+", words_text):
         mood = MOODS.get(word)
-        if mood is None:
+        if mood is None or word in spec.moods:
             continue
         spec.moods.append(word)
         mode, tempo, velocity, busy, novelty, ens = mood
         if mode:
-            spec.mode = mode
-        spec.tempo = tempo
+            mood_mode = mode
+        mood_tempo = tempo
         if velocity is not None:
-            spec.velocity, spec.busyness, spec.novelty = velocity, busy, novelty
+            spec.velocity = spec.mood_velocity = velocity
+            spec.busyness, spec.novelty = busy, novelty
         if ens and ensemble is None:
             ensemble = ens
+    if params.get("mood") and not spec.moods:
+        spec.moods.append(str(params["mood"]).lower())
+    explicit_tempo: int | None = None
     for word, bpm in TEMPO_WORDS.items():
         if re.search(rf"\b{word}\b", text):
             explicit_tempo = bpm
     m = re.search(r"(\d{2,3})\s*(?:bpm|beats per minute)", text)
     if m:
         explicit_tempo = int(m.group(1))
+    explicit_mode: str | None = None
     m = _KEY_IN_TEXT.search(prompt or "") or _KEY_BARE.search(prompt or "")
     if m:
         key = parse_key(m.group(1))
         if key:
             spec.tonic, explicit_mode = key
-    if re.search(r"\bminor\b", text) and explicit_mode is None and m is None:
-        explicit_mode = "minor"
-    if re.search(r"\bmajor\b", text) and explicit_mode is None and m is None:
-        explicit_mode = "major"
-    seconds = _parse_length(text, explicit_tempo or spec.tempo)
+    if explicit_mode is None and m is None:
+        if re.search(r"\bminor\b", text):
+            explicit_mode = "minor"
+        elif re.search(r"\bmajor\b", text):
+            explicit_mode = "major"
+    spec.genre = _resolve_genre(text, params, spec.moods)
+    g = GENRES[spec.genre]
+    spec.tempo = explicit_tempo or mood_tempo or g.tempo
+    spec.mode = explicit_mode or mood_mode or g.mode or "major"
+    seconds = _parse_length(text, spec.tempo)
     if seconds is not None:
         spec.seconds = seconds
-    programs, ens_name = _parse_instruments(text)
-    if programs:
-        spec.programs, spec.instruments = programs, ens_name
-    elif ensemble:
+    named = gm.find_instruments(text)
+    if named:
+        _set_instruments(spec, named)
+    elif spec.genre == "chorale" and ensemble:
         spec.programs, spec.instruments = list(ENSEMBLES[ensemble]), ensemble
-    if explicit_mode:
-        spec.mode = explicit_mode
-    if explicit_tempo:
-        spec.tempo = explicit_tempo
+    else:
+        spec.instruments = _default_instruments(spec)
+    drums = find_drums(text)
+    spec.drums = g.drums if drums is None else drums
     _apply_params(spec, params)
     return spec
+
+
+def _resolve_genre(text: str, params: dict[str, Any], moods: list[str]) -> str:
+    for name in ("genre", "style"):
+        value = params.get(name)
+        if not value:
+            continue
+        found = find_genre(str(value))
+        if found is None and name == "genre":
+            raise InvalidInput(f"Unknown music genre {value!r}", hint=f"genres: {', '.join(GENRES)}", param="genre")
+        if found:
+            return found
+    found = find_genre(text)
+    if found:
+        return found
+    for mood in moods:
+        if mood in MOOD_GENRE:
+            return MOOD_GENRE[mood]
+    if re.search(r"\b(?:organ|choir|four voices|voices)\b", text):
+        return "chorale"
+    return DEFAULT_GENRE
+
+
+def _default_instruments(spec: Spec) -> str:
+    if spec.genre == "chorale":
+        return "piano"
+    g = GENRES[spec.genre]
+    programs = [g.lead, g.comp, g.bass] + ([g.pad] if g.pad is not None else [])
+    return " + ".join(dict.fromkeys(gm.PROGRAMS[p] for p in programs))
+
+
+def _set_instruments(spec: Spec, named: list[tuple[str, int]]) -> None:
+    """Named instruments: the chorale's voices top down, or a song's parts (a bass instrument takes the
+    bass line, the others the melody, then the chords, then the pad; one instrument plays melody and chords)."""
+    names = [n for n, _ in named]
+    spec.instruments = " + ".join(names)
+    if spec.genre == "chorale":
+        joined = " ".join(names)
+        if joined in ENSEMBLES:
+            spec.programs = list(ENSEMBLES[joined])
+            return
+        programs = [p for _, p in named][:4]
+        spec.programs = programs + [programs[-1]] * (4 - len(programs))
+        return
+    roles: dict[str, int] = {"named": 1}
+    # Melodic instruments (strings, brass, reeds, pipes, leads, voices) take the tune before chordal ones.
+    upper = sorted((p for _, p in named if p not in gm.BASS_PROGRAMS), key=lambda p: p not in gm.MELODIC_PROGRAMS)
+    low = [p for _, p in named if p in gm.BASS_PROGRAMS]
+    if low:
+        roles["bass"] = low[0]
+    if not upper and len(low) > 1:
+        upper = low[1:]
+    for role, program in zip(("lead", "comp", "pad"), upper, strict=False):
+        roles[role] = program
+    if len(upper) == 1:
+        roles["comp"] = upper[0]
+    spec.roles = roles
 
 
 def _parse_length(text: str, tempo: int) -> float | None:
@@ -181,23 +288,6 @@ def _parse_length(text: str, tempo: int) -> float | None:
     return value
 
 
-def _parse_instruments(text: str) -> tuple[list[int], str]:
-    for name in sorted(ENSEMBLES, key=len, reverse=True):
-        if re.search(rf"\b{name}s?\b", text):
-            return list(ENSEMBLES[name]), name
-    found: list[tuple[int, str]] = []
-    for name in sorted(SOLO, key=len, reverse=True):
-        for m in re.finditer(rf"\b{name}s?\b", text):
-            if not any(start <= m.start() < start + len(n) for start, n in found):
-                found.append((m.start(), name))
-    if not found:
-        return [], ""
-    names = [n for _, n in sorted(found)][:4]
-    # Named instruments take the voices top down; the last one fills the rest.
-    programs = [SOLO[n] for n in names] + [SOLO[names[-1]]] * (4 - len(names))
-    return programs, " + ".join(names)
-
-
 def _apply_params(spec: Spec, params: dict[str, Any]) -> None:
     if params.get("key"):
         key = parse_key(str(params["key"]))
@@ -213,16 +303,29 @@ def _apply_params(spec: Spec, params: dict[str, Any]) -> None:
         spec.mode = mode
     if params.get("tempo") is not None:
         spec.tempo = _number(params["tempo"], "tempo", int)
-    if params.get("duration") is not None:
-        spec.seconds = _number(params["duration"], "duration", float)
+    for name in ("duration", "seconds"):
+        if params.get(name) is not None:
+            spec.seconds = _number(params[name], name, float)
     if params.get("instruments"):
         value = params["instruments"]
-        value = " ".join(value) if isinstance(value, (list, tuple)) else str(value)
-        programs, name = _parse_instruments(value.lower())
-        if not programs:
-            known = ", ".join(sorted(ENSEMBLES) + sorted(SOLO))
-            raise InvalidInput(f"Unknown instruments {value!r}", hint=f"known: {known}", param="instruments")
-        spec.programs, spec.instruments = programs, name
+        items = [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+        named = [f for item in items for f in gm.find_instruments(item)]
+        unknown = [item for item in items if not gm.find_instruments(item) and item.lower() not in gm.NOT_INSTRUMENTS]
+        if unknown:
+            known = ", ".join(sorted(set(gm.ALIASES) | set(ENSEMBLES)))
+            raise InvalidInput(f"Unknown instruments {', '.join(unknown)!r}",
+                               hint=f"General MIDI names, e.g. {known}", param="instruments")
+        if named:
+            _set_instruments(spec, named)
+        if any(item.lower() in gm.NOT_INSTRUMENTS for item in items):
+            spec.drums = True
+    if params.get("drums") is not None:
+        value = params["drums"]
+        if isinstance(value, str):
+            if value.lower() not in ("true", "false", "yes", "no", "1", "0", "on", "off"):
+                raise InvalidInput(f"drums must be true or false, got {value!r}", param="drums")
+            value = value.lower() in ("true", "yes", "1", "on")
+        spec.drums = bool(value)
     for name in ("busyness", "novelty"):
         if params.get(name) is not None:
             setattr(spec, name, _number(params[name], name, float))

@@ -69,10 +69,11 @@ def create_app(settings: Settings | None = None, *, job_workers: int = 2) -> Fas
     errors.install(app)
     app.add_middleware(Guard, settings=settings, secret=st.secret)
 
-    from genloom.server import native, openai_media, openai_text
+    from genloom.server import native, openai_media, openai_text, sound
 
     app.include_router(openai_text.router)
     app.include_router(openai_media.router)
+    app.include_router(sound.router)
     app.include_router(native.router)
 
     @app.get("/health", tags=["genloom"], summary="Liveness (no key needed)")

@@ -1,5 +1,5 @@
-"""``/v1/embeddings``, ``/v1/images/generations``, ``/v1/audio/speech`` and
-``/v1/audio/transcriptions``.
+"""``/v1/embeddings``, ``/v1/images/generations``, ``/v1/audio/speech``,
+``/v1/audio/transcriptions`` and ``/v1/audio/translations``.
 
 Generator modules are imported inside the handlers: a kind whose module is
 not installed answers 501 in OpenAI's error shape, the server still starts.
@@ -35,7 +35,6 @@ log = logging.getLogger("genloom.server")
 
 AUDIO_MIME = {"wav": "audio/wav", "mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac",
               "flac": "audio/flac", "pcm": "audio/pcm"}
-OPENAI_VOICES = {"alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse"}
 
 
 # -- embeddings -------------------------------------------------------------
@@ -151,16 +150,31 @@ async def speech(body: SpeechRequest, request: Request) -> Any:
     module = require_module("genloom.audio.speech", "Speech")
     model_id = _speech_model(request, body.model)
     voice = body.voice.get("id") if isinstance(body.voice, dict) else body.voice
-    if voice in OPENAI_VOICES and voice not in (getattr(module, "VOICES", None) or ()):
-        voice = None  # apps written for OpenAI name its voices: use the default one
+    # "tts-1" and friends name no model in particular: the voice then picks its own model.
+    chosen_model = bool(body.model) and body.model not in state(request).settings.aliases and \
+        body.model not in Kind.__members__
+    if voice and voice.lower() in _openai_voice_names():
+        # Apps written for OpenAI name its voices: use the installed voice closest to that voice's traits.
+        voice = await anyio.to_thread.run_sync(
+            lambda: _voice_by_traits(voice, model_id if chosen_model else None)) if model_id else None
+    if voice and not chosen_model:
+        model_id = None
     fmt = body.response_format
     mime = AUDIO_MIME[fmt]
-    gate_key = model_id or "speech"
+    gate_key = model_id or voice or "speech"
     # genloom's voices take 0.5x to 2x; OpenAI allows 0.25x to 4x: clamp rather than refuse.
     speed = min(2.0, max(0.5, body.speed))
     kwargs: dict[str, Any] = dict(voice=voice, model=model_id, speed=speed)
     slot = state(request).scheduler.slot(gate_key)
     stream_fn = getattr(module, "stream", None)
+    if body.seconds is not None:
+        kwargs["fmt"] = {"opus": "ogg"}.get(fmt, fmt)
+        async with slot:
+            data, real_mime = await anyio.to_thread.run_sync(lambda: _fitted(module, body.input, body.seconds, kwargs))
+        asset_id = await anyio.to_thread.run_sync(
+            lambda: _record_speech(module, body.input, kwargs, fmt, data, real_mime or mime))
+        headers = {"X-AI-Generated": "true", **({"X-Genloom-Asset-Id": asset_id} if asset_id else {})}
+        return Response(content=data, media_type=real_mime or mime, headers=headers)
     if callable(stream_fn) and fmt in ("wav", "pcm") and body.stream_format != "sse":
         await slot.__aenter__()
         cancel = threading.Event()
@@ -205,6 +219,29 @@ async def speech(body: SpeechRequest, request: Request) -> Any:
     return Response(content=data, media_type=real_mime or mime, headers=headers)
 
 
+def _openai_voice_names() -> set[str]:
+    from genloom.audio.voices import OPENAI_VOICES
+
+    return set(OPENAI_VOICES)
+
+
+def _voice_by_traits(voice: str, model: str | None) -> str:
+    """An installed voice id for ``voice``: itself when installed, else the best match for an OpenAI name's traits."""
+    from genloom.audio.voices import resolve
+
+    return resolve({"name": voice}, model=model)[0]
+
+
+def _fitted(module: Any, text: str, seconds: float, kwargs: dict[str, Any]) -> tuple[bytes, str]:
+    """Speech fitted to ``seconds`` (see ``genloom.audio.speech.fit_duration``), encoded."""
+    from genloom.audio.wav import encode
+
+    speech, fit = module.fit_duration(text, seconds, voice=kwargs.get("voice"), model=kwargs.get("model"),
+                                      speed=kwargs.get("speed", 1.0))
+    kwargs["speed"] = fit["speed"]
+    return encode(speech.samples, speech.sample_rate, kwargs.get("fmt", "wav"), {**speech.meta(text), **fit})
+
+
 def _finish_wav(pieces: list[bytes]) -> bytes:
     """A streamed WAV (sizes unknown when its header was sent) with its real sizes filled in."""
     if not pieces:
@@ -240,18 +277,43 @@ def _record_speech(module: Any, text: str, kwargs: dict[str, Any], fmt: str, dat
 
 # -- transcription -----------------------------------------------------------------
 
+_TRANSCRIPT_CONTENT = {"application/json": {}, "text/plain": {}, "text/vtt": {}, "application/x-subrip": {}}
+
+
 @router.post("/v1/audio/transcriptions", summary="Speech to text (OpenAI-compatible, multipart upload)",
-             responses={200: {"description": "The transcript", "content": {
-                 "application/json": {}, "text/plain": {}, "text/vtt": {}}}})
+             responses={200: {"description": "The transcript", "content": _TRANSCRIPT_CONTENT}})
 async def transcriptions(
     request: Request,
-    file: UploadFile = File(..., description="Audio file (wav)"),
+    file: UploadFile = File(..., description="Audio file (wav, flac, ogg, mp3)"),
     model: str | None = Form(None, max_length=200),
     language: str | None = Form(None, max_length=20),
     prompt: str | None = Form(None, max_length=4000),
     response_format: str = Form("json", pattern="^(json|text|verbose_json|srt|vtt)$"),
     temperature: float | None = Form(None, ge=0.0, le=1.0),
+    timestamp_granularities: list[str] | None = Form(None, alias="timestamp_granularities[]"),
 ) -> Any:
+    words = bool(timestamp_granularities and "word" in timestamp_granularities)
+    return await _speech_to_text(request, file, model, language, prompt, response_format, temperature,
+                                 task="transcribe", words=words)
+
+
+@router.post("/v1/audio/translations", summary="Speech in any language to English text (OpenAI-compatible)",
+             responses={200: {"description": "The English translation", "content": _TRANSCRIPT_CONTENT}})
+async def translations(
+    request: Request,
+    file: UploadFile = File(..., description="Audio file (wav, flac, ogg, mp3)"),
+    model: str | None = Form(None, max_length=200),
+    prompt: str | None = Form(None, max_length=4000),
+    response_format: str = Form("json", pattern="^(json|text|verbose_json|srt|vtt)$"),
+    temperature: float | None = Form(None, ge=0.0, le=1.0),
+) -> Any:
+    return await _speech_to_text(request, file, model, None, prompt, response_format, temperature,
+                                 task="translate", words=False)
+
+
+async def _speech_to_text(request: Request, file: UploadFile, model: str | None, language: str | None,
+                          prompt: str | None, response_format: str, temperature: float | None, *, task: str,
+                          words: bool) -> Any:
     limit = state(request).settings.max_upload_bytes
     data = await file.read(limit + 1)
     if len(data) > limit:
@@ -260,6 +322,7 @@ async def transcriptions(
     if not data:
         raise APIError("Uploaded file is empty", status=400, code="invalid_value", param="file")
     module = require_module("genloom.audio.transcribe", "Transcription")
+    from genloom.audio.transcript import render
     from genloom.models.registry import get_registry
 
     model_id: str | None = None
@@ -267,26 +330,28 @@ async def transcriptions(
         model_id = resolve_model(request, model, Kind.transcript)
     elif model and model not in state(request).settings.aliases:
         model_id = model
+    timed = words or response_format in ("verbose_json", "srt", "vtt")
+
+    def run() -> Any:
+        return module.transcribe_full(data, model=model_id, language=language, task=task, prompt=prompt,
+                                      temperature=temperature, word_timestamps=timed)
 
     async with state(request).scheduler.slot(model_id or "transcript"):
-        text = await anyio.to_thread.run_sync(lambda: module.transcribe(data, model=model_id))
-    text = str(text or "")
-    await anyio.to_thread.run_sync(lambda: _record_transcript(model_id, text, file.filename, len(data)))
-    if response_format == "text":
-        return PlainTextResponse(text)
-    if response_format in ("srt", "vtt"):
-        # One cue spanning the clip: the transcriber returns text without timings.
-        end = "99:59:59"
-        if response_format == "srt":
-            return PlainTextResponse(f"1\n00:00:00,000 --> {end},000\n{text}\n")
-        return PlainTextResponse(f"WEBVTT\n\n00:00:00.000 --> {end}.000\n{text}\n", media_type="text/vtt")
-    out: dict[str, Any] = {"text": text}
-    if response_format == "verbose_json":
-        out.update(task="transcribe", language=language or "english", segments=[])
-    return out
+        transcript = await anyio.to_thread.run_sync(run)
+    await anyio.to_thread.run_sync(
+        lambda: _record_transcript(transcript.model or model_id, transcript.text, file.filename, len(data), task))
+    body, mime = render(transcript, response_format)
+    if isinstance(body, dict):
+        if response_format == "verbose_json" and not words:
+            body.pop("words", None)  # OpenAI sends words only when timestamp_granularities asks for them
+        if response_format == "json" and words:
+            body["words"] = transcript.verbose()["words"]
+        return body
+    return PlainTextResponse(body, media_type=mime)
 
 
-def _record_transcript(model_id: str | None, text: str, filename: str | None, size: int) -> None:
+def _record_transcript(model_id: str | None, text: str, filename: str | None, size: int,
+                       task: str = "transcribe") -> None:
     from genloom.store.db import get_store
 
     try:
@@ -294,7 +359,9 @@ def _record_transcript(model_id: str | None, text: str, filename: str | None, si
             from genloom.models.registry import get_registry
 
             model_id = get_registry().default_card(Kind.transcript).id
-        get_store().record_generation(kind="transcript", task="transcribe", model_id=model_id, output=text,
-                                      params={"api": "audio.transcriptions", "filename": filename, "bytes": size})
+        get_store().record_generation(kind="transcript", task=task, model_id=model_id, output=text,
+                                      params={"api": {"transcribe": "audio.transcriptions",
+                                                      "translate": "audio.translations"}[task],
+                                              "filename": filename, "bytes": size})
     except Exception:  # the transcript is already made; recording is best-effort
         log.exception("could not record a transcription")

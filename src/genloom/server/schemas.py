@@ -1,8 +1,10 @@
 """Request bodies of the OpenAI-compatible endpoints (they also shape /openapi.json).
 
-Unknown OpenAI fields are accepted and ignored (``extra="allow"``) so clients
-sending newer options keep working; every value genloom uses is range-checked
-here, so bad input is a 400 before any model is touched.
+Every value genloom uses is range-checked here, so bad input is a 400 before
+any model is touched. Fields outside these models are kept (``extra="allow"``)
+only so the endpoint can answer them precisely: OpenAI fields genloom cannot
+honour (``logit_bias``, chat ``audio`` output, ...) and unknown ones get a 400
+naming the field (``server/openai_text.py``), never silence.
 """
 
 from __future__ import annotations
@@ -20,11 +22,45 @@ class ContentPart(BaseModel):
     model_config = {"extra": "allow"}
 
 
+class FunctionCall(BaseModel):
+    name: str = Field(..., max_length=64)
+    arguments: str = Field("{}", description="The arguments as a JSON object, in a string.")
+
+
+class ToolCallIn(BaseModel):
+    id: str = Field(..., max_length=200)
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
 class ChatMessage(BaseModel):
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[ContentPart] | None = None
     name: str | None = None
+    tool_calls: list[ToolCallIn] | None = Field(None, description="An assistant turn's earlier tool calls.")
+    tool_call_id: str | None = Field(None, description="The call a role 'tool' message answers.")
     model_config = {"extra": "allow"}
+
+
+class FunctionDef(BaseModel):
+    name: str = Field(..., max_length=64)
+    description: str | None = None
+    parameters: dict[str, Any] | None = Field(None, description="JSON schema of the arguments (type object).")
+    strict: bool | None = None
+
+
+class ToolDef(BaseModel):
+    type: Literal["function"] = "function"
+    function: FunctionDef
+
+
+class NamedFunction(BaseModel):
+    name: str = Field(..., max_length=64)
+
+
+class NamedToolChoice(BaseModel):
+    type: Literal["function"] = "function"
+    function: NamedFunction
 
 
 class JSONSchemaFormat(BaseModel):
@@ -65,6 +101,9 @@ class ChatRequest(_Sampling):
     messages: list[ChatMessage] = Field(..., min_length=1)
     max_completion_tokens: int | None = Field(None, ge=1, le=131072)
     response_format: ResponseFormat | None = None
+    tools: list[ToolDef] | None = Field(None, max_length=128, description="Functions the model may call.")
+    tool_choice: Literal["auto", "none", "required"] | NamedToolChoice | None = None
+    parallel_tool_calls: bool | None = Field(None, description="false: at most one call per reply.")
 
 
 class CompletionRequest(_Sampling):
@@ -101,6 +140,8 @@ class SpeechRequest(BaseModel):
     voice: str | dict[str, Any] | None = None
     response_format: Literal["mp3", "opus", "aac", "flac", "wav", "pcm"] = "wav"
     speed: float = Field(1.0, ge=0.25, le=4.0)
+    seconds: float | None = Field(None, gt=0, le=3600, description="genloom: fit the clip to this length "
+                                  "(speaking rate within 0.75x-1.35x, then trailing silence).")
     instructions: str | None = None
     stream_format: Literal["audio", "sse"] | None = None
     model_config = {"extra": "allow"}
@@ -118,7 +159,7 @@ class PlanRequest(BaseModel):
 
 class JobRequest(PlanRequest):
     plan: dict[str, Any] | None = Field(None, description="A plan returned by POST /v1/plans, to run as is.")
-    kind: Literal["text", "code", "image", "speech", "music", "video"] | None = Field(
+    kind: Literal["text", "code", "image", "speech", "music", "sound", "video"] | None = Field(
         None, description="Run one generator directly (with prompt) instead of the planner.")
     prompt: str | None = Field(None, max_length=20000)
     model: str | None = Field(None, max_length=200)

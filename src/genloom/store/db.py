@@ -134,7 +134,47 @@ class Store:
         self.last_asset_ids = [r["id"] for r in rows]
         return gid
 
+    def record_delivery(self, path: Path, generation_id: str, *, sha256: str | None = None,
+                        asset_id: str | None = None) -> None:
+        """Remember that ``path`` was handed to the user holding ``generation_id``'s output."""
+        from genloom.store.files import sha256_file
+
+        path = Path(path).resolve()
+        with self.engine.begin() as conn:
+            conn.execute(schema.deliveries.insert().values(
+                created_at=utcnow(), path=str(path), sha256=sha256 or sha256_file(path),
+                generation_id=generation_id, asset_id=asset_id))
+
     # -- reading ------------------------------------------------------
+    def find_sha256(self, sha256: str) -> list[dict[str, Any]]:
+        """Every asset and delivered file with these bytes (``source`` says which), oldest first."""
+        with self.engine.connect() as conn:
+            found = [{"source": "asset", "asset_id": r.id, "generation_id": r.generation_id, "path": None}
+                     for r in conn.execute(sa.select(schema.assets).where(schema.assets.c.sha256 == sha256)
+                                           .order_by(schema.assets.c.created_at))]
+            found += [{"source": "delivery", "asset_id": r.asset_id, "generation_id": r.generation_id,
+                       "path": r.path}
+                      for r in conn.execute(sa.select(schema.deliveries).where(schema.deliveries.c.sha256 == sha256)
+                                            .order_by(schema.deliveries.c.id))]
+        return found
+
+    def deliveries_at(self, path: Path) -> list[dict[str, Any]]:
+        """What was delivered at ``path``, newest first."""
+        q = (sa.select(schema.deliveries).where(schema.deliveries.c.path == str(Path(path).resolve()))
+             .order_by(schema.deliveries.c.id.desc()))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def generations_matching(self, *, prompt: str, model_id: str | None = None, limit: int = 5
+                             ) -> list[dict[str, Any]]:
+        """Generations with this exact prompt (and model), newest first: how a label finds its record."""
+        g = schema.generations
+        q = sa.select(g.c.id, g.c.kind, g.c.model_id, g.c.created_at).where(g.c.prompt == prompt)
+        if model_id:
+            q = q.where(g.c.model_id == model_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q.order_by(g.c.created_at.desc()).limit(limit))]
+
     def generations(self, limit: int = 20, kind: str | None = None, model_id: str | None = None) -> list[dict[str, Any]]:
         q = sa.select(schema.generations).order_by(schema.generations.c.created_at.desc(), schema.generations.c.id.desc())
         if kind:

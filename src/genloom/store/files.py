@@ -2,6 +2,12 @@
 
 Files are written to a temporary name beside the target, fsynced and renamed,
 so a crash leaves either the old file or the complete new one, never half of it.
+
+Permissions: the temporary file is private (``mkstemp`` makes it 0600), so no
+one reads a half-written file; just before the rename it gets the mode any
+new file would get under the process's umask (0644 with the usual 022), so
+delivered files and blobs can be read by a web server, a shared folder or
+another user exactly as if ``open()`` had created them.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import os
 import re
 import socket
 import tempfile
+import threading
 from pathlib import Path
 
 # Temp files carry the writer's host and pid, so a restarted server can tell
@@ -24,6 +31,37 @@ def _host() -> str:
 
 def _temp_prefix(path: Path) -> str:
     return f".{path.name}.{_host()}-{os.getpid()}."
+
+
+_umask_lock = threading.Lock()
+
+
+def process_umask() -> int:
+    """The process's umask, read without changing it where the kernel says it (Linux /proc)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    # Elsewhere the only way is to set it and set it back; the lock keeps two
+    # of our own threads from racing on it.
+    with _umask_lock:
+        old = os.umask(0o022)
+        os.umask(old)
+    return old
+
+
+def shared_mode() -> int:
+    """The mode ``open()`` gives a new file now: 0666 less the umask."""
+    return 0o666 & ~process_umask()
+
+
+def publish(tmp: Path | str, target: Path | str, *, private: bool = False) -> None:
+    """Rename a finished temp file over ``target``, readable as the umask allows unless ``private``."""
+    if not private:
+        os.chmod(tmp, shared_mode())
+    os.replace(tmp, target)
 
 
 def pid_alive(pid: int) -> bool:
@@ -60,7 +98,8 @@ def sweep_temp_files(root: Path) -> list[Path]:
     return removed
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write ``data`` to ``path`` crash-safely; ``private`` keeps it 0600 (keys, tokens)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
@@ -69,14 +108,14 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        publish(tmp, path, private=private)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
 
 
-def atomic_copy(src: Path, dst: Path) -> None:
+def atomic_copy(src: Path, dst: Path, *, private: bool = False) -> None:
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(dst), suffix=".tmp", dir=dst.parent)
@@ -86,7 +125,7 @@ def atomic_copy(src: Path, dst: Path) -> None:
                 out.write(block)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, dst)
+        publish(tmp, dst, private=private)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

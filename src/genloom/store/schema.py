@@ -136,6 +136,18 @@ job_steps = sa.Table(
     sa.Column("result", sa.JSON, nullable=False),
 )
 
+# m004: files delivered to the user, for ``genloom verify``.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("path", sa.Text, nullable=False, index=True),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("generation_id", sa.String(40), nullable=False, index=True),
+    sa.Column("asset_id", sa.String(40)),
+)
+
 
 def _m002_jobs(conn: Connection) -> None:
     # Server jobs (POST /v1/jobs): a snapshot per state change, so finished
@@ -180,8 +192,27 @@ def _m003_durable_jobs(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _m004_deliveries(conn: Connection) -> None:
+    # Files handed to the user (``-o``, ``genloom run``'s output folder): where,
+    # with which bytes, from which generation. ``genloom verify`` reads it to tell
+    # an untouched file from one edited since, even when the edit hit its label.
+    md = sa.MetaData()
+    sa.Table(
+        "deliveries",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("path", sa.Text, nullable=False, index=True),
+        sa.Column("sha256", sa.String(64), nullable=False, index=True),
+        sa.Column("generation_id", sa.String(40), nullable=False, index=True),
+        sa.Column("asset_id", sa.String(40)),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: list[tuple[str, Callable[[Connection], None]]] = [
     ("m001_initial", _m001_initial),
     ("m002_jobs", _m002_jobs),
     ("m003_durable_jobs", _m003_durable_jobs),
+    ("m004_deliveries", _m004_deliveries),
 ]

@@ -65,6 +65,9 @@ class Response:
         yield from self._iter
 
     def _run(self) -> Iterator[str]:
+        # The weights hash goes into the provenance: work it out before generating, so a model
+        # whose hash cannot be computed fails now, loudly, rather than after the work is done.
+        self.model_sha256 = _sha(self.model) if self.log else None
         start = time.perf_counter()
         if self.messages is not None:
             stream = self.model.chat_stream(self.messages, self.params)
@@ -107,7 +110,7 @@ class Response:
             kind=self.kind,
             task=self.task,
             model_id=self.model.card.id,
-            model_sha256=_sha(self.model),
+            model_sha256=self.model_sha256,
             prompt=user_prompt,
             system=system,
             messages=[m.model_dump() for m in self.messages] if self.messages else None,
@@ -134,10 +137,14 @@ class Response:
 
 
 def _sha(model: TextModel) -> str | None:
+    """The model's weights hash; None only for models without local weights (remote endpoints)."""
     try:
         return model.weights_sha256()
-    except Exception:  # provenance is best-effort; never fail a finished generation
-        return None
+    except OSError as exc:
+        from genloom.errors import WeightsMissing
+
+        raise WeightsMissing(f"Cannot hash the weights of {model.card.id}: {exc}",
+                             hint="the provenance must name the weights; check the model's files") from exc
 
 
 def _model(model: str | TextModel | None, kind: Kind | str) -> TextModel:

@@ -231,7 +231,7 @@ $("#chat-input").addEventListener("keydown", (e) => { if (e.key === "Enter" && !
 $("#chat-clear").addEventListener("click", () => { history = []; $("#chat-log").replaceChildren(); });
 
 // -- gallery ------------------------------------------------------------------------
-const ICONS = { text: "¶", code: "{ }", speech: "♪", music: "♫", video: "▶", image: "▣", transcript: "✎" };
+const ICONS = { text: "¶", code: "{ }", speech: "♪", music: "♫", sound: "≋", video: "▶", image: "▣", transcript: "✎" };
 async function loadGallery() {
   const grid = $("#gallery-grid");
   try {

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,13 @@ def _meta_args(label: dict[str, Any]) -> list[str]:
 def write_mp4(path: Path, frames: Iterable[Any], size: tuple[int, int], fps: int, label: dict[str, Any],
               audio: Path | None = None, progress: Callable[[int], None] | None = None) -> None:
     import imageio_ffmpeg
+    import numpy as np
 
     ffmpeg_exe()
-    output_params = ["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart+use_metadata_tags",
+    # Full-HD-and-up frames of flat art: "superfast" encodes ~30 % faster than "veryfast" for a
+    # slightly larger file, which keeps a 1080x1920 video faster than real time on two cores.
+    preset = "superfast" if size[0] * size[1] >= 1_000_000 else "veryfast"
+    output_params = ["-preset", preset, "-crf", "23", "-movflags", "+faststart+use_metadata_tags",
                      *_meta_args(label)]
     if audio is not None:
         output_params += ["-shortest"]
@@ -55,7 +59,7 @@ def write_mp4(path: Path, frames: Iterable[Any], size: tuple[int, int], fps: int
     try:
         writer.send(None)
         for i, frame in enumerate(frames):
-            writer.send(frame)
+            writer.send(np.ascontiguousarray(frame))  # a pan's crop window is a strided view
             if progress:
                 progress(i + 1)
     except (OSError, RuntimeError) as exc:
@@ -82,18 +86,33 @@ def write_gif(path: Path, frames: Iterable[Any], fps: int, label: dict[str, Any]
                    comment=json.dumps(label, ensure_ascii=False, default=str).encode())
 
 
-def mix_audio(tracks: list[tuple[Path, float]], seconds: float, dest: Path) -> Path:
-    """Mix (path, volume) tracks into one WAV of ``seconds`` with ffmpeg."""
-    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error"]
-    for path, _ in tracks:
-        cmd += ["-i", str(path)]
-    parts = [f"[{i}:a]aresample=44100,volume={vol}[a{i}]" for i, (_, vol) in enumerate(tracks)]
-    inputs = "".join(f"[a{i}]" for i in range(len(tracks)))
-    graph = ";".join(parts) + f";{inputs}amix=inputs={len(tracks)}:duration=longest:normalize=0,apad[out]"
-    cmd += ["-filter_complex", graph, "-map", "[out]", "-t", f"{seconds:.3f}", "-ac", "2", str(dest)]
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+def clip_frames(path: Path) -> Iterator[Any]:
+    """The frames of a video file as writable RGB arrays, in order."""
+    import imageio_ffmpeg
+    import numpy as np
+
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    try:
+        for raw in reader:
+            yield np.frombuffer(raw, dtype=np.uint8).reshape(h, w, 3).copy()
+    finally:
+        reader.close()
+
+
+def remux_with_audio(clip: Path, audio: Path | None, dest: Path, label: dict[str, Any], seconds: float) -> Path:
+    """``clip``'s picture stream copied bit for bit, with ``audio`` as its sound (or none), labelled."""
+    cmd = [ffmpeg_exe(), "-y", "-v", "error", "-i", str(clip)]
+    if audio is not None:
+        cmd += ["-i", str(audio), "-map", "0:v:0", "-map", "1:a:0", "-c:a", "aac", "-b:a", "160k"]
+    else:
+        cmd += ["-map", "0:v:0"]
+    cmd += ["-c:v", "copy", "-t", f"{seconds:.3f}", "-movflags", "+faststart+use_metadata_tags", *_meta_args(label),
+            str(dest)]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     if run.returncode != 0:
-        raise GenerationFailed(f"ffmpeg could not mix the soundtrack: {run.stderr.strip()[-300:]}")
+        raise GenerationFailed(f"ffmpeg could not add the sound to {Path(clip).name}: {run.stderr.strip()[-300:]}")
     return dest
 
 

@@ -1,290 +1,394 @@
-"""``create("video", ...)``: stills or an animated scene, timed, encoded, labelled, stored.
+"""``create("video", ...)``: pictures, voice, music and captions on one timeline, encoded, labelled, stored.
 
-Params: ``seconds`` (default 6), ``fps`` (24; GIF 12), ``size`` ("512x512"),
-``mode`` (auto | animate | slideshow), ``motion`` (float, bounce, spin, move,
-pulse; default from the prompt's verbs), ``style`` (composer style), ``seed``,
-``scenes`` (list of prompts, one still each; also ``;``-separated prompt),
-``images`` (paths of existing stills to show), ``transition`` (crossfade
-seconds), ``narration`` (text, or True to read the prompt), ``music`` (True),
-``format`` (mp4 | gif; default from the output suffix), ``narration_audio`` /
-``music_audio`` (paths of audio files already made, e.g. by earlier steps of a
-plan: used as they are instead of generating new ones).
+:func:`run_video` is the ``api.create`` runner: it checks the request, builds
+the components (a speaker, a music composer, a painter for the stills) and
+hands them to :func:`make_video`, whose numbered steps each do one thing.
+The components are passed in, so a test or another caller can give its own;
+none of them records anything: the video is one generation, and the voice,
+music and stills models it used are in its record.
+
+Params (see :class:`genloom.video.request.VideoRequest` and docs/media.md):
+``seconds``, ``width``/``height``/``size``/``aspect``/``format``, ``captions``,
+``music``, ``shots``, ``images``, ``clip``, ``name``/``headline`` (+ ``cta``/``subline``),
+``narration`` (text, or True to read the prompt), ``narration_audio`` (+ ``narration_text``),
+``music_audio``, ``voice``, ``speed``, ``fps``, ``mode``, ``motion``, ``transition``, ``seed``,
+``style`` and the contract's music settings (genre, tempo, key, mode major/minor, instruments, drums, mood).
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
+import secrets
 import tempfile
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from genloom.api import Progress, Result, record_files
 from genloom.errors import GenloomError, InvalidInput
-from genloom.image.request import ImageRequest, check_prompt, parse_size
+from genloom.video import cards, timeline
+from genloom.video.narration import Cue, Narration, Speaker, speak_with_genloom
+from genloom.video.pictures import Animator, Painter, animator_for, painter_for
+from genloom.video.request import VideoRequest
+from genloom.video.soundtrack import Composer, compose_with_genloom
 
-FORMATS = {".mp4": "mp4", ".gif": "gif"}
-MAX_SECONDS = 300.0
-MODES = ("auto", "animate", "slideshow")
-
-
-def _number(params: dict[str, Any], key: str, lo: float, hi: float, default: float) -> float:
-    value = params.pop(key, None)
-    if value is None:
-        return default
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{key} must be a number, got {value!r}", param=key) from None
-    if not lo <= number <= hi:
-        raise InvalidInput(f"{key}={value!r} is out of range", hint=f"use {lo:g} to {hi:g}", param=key)
-    return number
+MAX_SPEEDUP = 1.3  # a voice read faster than this to fit a length sounds rushed: lengthen the video instead
+FIT_MARGIN_S = 0.5  # a voice fitted into an asked length keeps this much silence around it
 
 
-def split_scenes(prompt: str) -> list[str]:
-    parts = [p.strip(" .") for p in re.split(r";|\n+|\bthen\b", prompt) if p.strip(" .")]
-    return parts if len(parts) > 1 else [prompt]
+@dataclass
+class Components:
+    """What a video is made with; :func:`run_video` passes genloom's own, tests pass fakes."""
+
+    speaker: Speaker
+    composer: Composer
+    painter: Painter
+    animator: Animator | None = None  # None: no animated scenes, shots only
 
 
-def _format_for(output: Path | None, fmt: str | None) -> str:
-    if output is not None:
-        suffix = Path(output).suffix.lower()
-        if suffix not in FORMATS:
-            raise InvalidInput(f"Can only write .mp4 or .gif video, not {Path(output).name!r}",
-                               hint="name the file *.mp4 or *.gif", param="output")
-        return FORMATS[suffix]
-    fmt = (fmt or "mp4").lower().lstrip(".")
-    if fmt not in FORMATS.values():
-        raise InvalidInput(f"Unknown video format {fmt!r}", hint="mp4 or gif", param="format")
-    return fmt
+@dataclass
+class Made:
+    """A finished video in a work directory, and what went into it."""
 
-
-def _soundtrack(prompt: str, narration: Any, music: bool, seconds: float, seed: int,
-                run_id: str | None, workdir: Path, notes: list[str],
-                narration_audio: Path | None = None,
-                music_audio: Path | None = None) -> tuple[Path | None, list[str]]:
-    """Narration and/or music through the speech and music runners, when they exist."""
-    from genloom import api
-    from genloom.video.encode import mix_audio
-
-    tracks: list[tuple[Path, float]] = []
-    parents: list[str] = []
-    # Audio an earlier step already made is used as it is: regenerating it
-    # would waste time and give the clip a different voiceover than the kit.
-    if narration_audio is not None:
-        tracks.append((narration_audio, 1.0))
-        narration = None
-    if music_audio is not None:
-        tracks.append((music_audio, 0.35 if tracks else 0.8))
-        music = False
-    if narration:
-        text = prompt if narration is True else str(narration)
-        if "speech" not in api.RUNNERS:
-            notes.append("narration skipped: no speech generator is installed")
-        else:
-            try:
-                res = api.create("speech", text, params={}, run_id=run_id)
-                tracks.append((Path(res.paths[0]), 1.0))
-                parents += [res.generation_id] if res.generation_id else []
-            except GenloomError as exc:
-                notes.append(f"narration skipped: {exc}")
-    if music:
-        if "music" not in api.RUNNERS:
-            notes.append("music skipped: no music generator is installed")
-        else:
-            try:
-                res = api.create("music", prompt, params={"duration": max(2.0, seconds), "seed": seed},
-                                 run_id=run_id)
-                tracks.append((Path(res.paths[0]), 0.35 if narration else 0.8))
-                parents += [res.generation_id] if res.generation_id else []
-            except GenloomError as exc:
-                notes.append(f"music skipped: {exc}")
-    if not tracks:
-        return None, parents
-    return mix_audio(tracks, seconds, workdir / "soundtrack.wav"), parents
-
-
-def _stills(prompts: list[str], request: ImageRequest, model: str | None, base_seed: int) -> tuple[list[Any], list[dict[str, str]]]:
-    from genloom.image.runner import load_image_model
-
-    engine = load_image_model(model)
-    engine.validate(request)
-    stills, credits = [], []
-    for i, p in enumerate(prompts):
-        req = ImageRequest(**{**request.__dict__, "prompt": p, "n": 1, "seed": (base_seed + i) % 2**32,
-                              "size_given": True})
-        img = engine.generate(req)[0]
-        stills.append(img.image)
-        credits += img.attribution
-    return stills, credits
-
-
-def _audio_path(value: Any, param: str) -> Path | None:
-    if value in (None, ""):
-        return None
-    path = Path(str(value))
-    if not path.is_file():
-        raise InvalidInput(f"No such audio file: {path}", param=param)
-    return path
-
-
-def _load_images(paths: list[Any]) -> list[Any]:
-    from PIL import Image, UnidentifiedImageError
-
-    out = []
-    for p in paths:
-        path = Path(p)
-        if not path.is_file():
-            raise InvalidInput(f"No such image: {path}", param="images")
-        try:
-            with Image.open(path) as im:
-                out.append(im.convert("RGB"))
-        except (UnidentifiedImageError, OSError) as exc:
-            raise InvalidInput(f"{path} is not an image Pillow can read", param="images") from exc
-    return out
+    path: Path
+    seconds: float
+    frames: int
+    mode: str
+    cues: list[Cue]
+    meta: dict[str, Any] = field(default_factory=dict)
 
 
 def run_video(prompt: str, *, model: str | None, params: dict[str, Any], output: Path | None,
               parent_ids: list[str] | None, run_id: str | None, progress: Progress | None) -> Result:
-    from genloom.image.label import label_dict
-    from genloom.store.files import _fsync_dir
-    from genloom.video import encode, frames
-
-    params = dict(params)
-    prompt = check_prompt(prompt)
-    fmt = _format_for(output, params.pop("format", None))
-    seconds = _number(params, "seconds", 0.5, MAX_SECONDS, 6.0)
-    fps = int(_number(params, "fps", 1, 60, 24.0 if fmt == "mp4" else 12.0))
-    size = parse_size(params.pop("size", "512x512"))
-    if size[0] % 2 or size[1] % 2:
-        raise InvalidInput(f"Video size {size[0]}x{size[1]} must have even sides (H.264 needs it)",
-                           hint=f"use {size[0] + size[0] % 2}x{size[1] + size[1] % 2}", param="size")
-    mode = str(params.pop("mode", "auto")).lower()
-    if mode not in MODES:
-        raise InvalidInput(f"Unknown video mode {mode!r}", hint=f"one of {', '.join(MODES)}", param="mode")
-    motion = params.pop("motion", None) or frames.motion_for(prompt)
-    if motion not in frames.MOTIONS:
-        raise InvalidInput(f"Unknown motion {motion!r}", hint=f"one of {', '.join(frames.MOTIONS)}", param="motion")
-    transition = _number(params, "transition", 0.0, 5.0, 0.6)
-    narration = params.pop("narration", None)
-    music = bool(params.pop("music", False))
-    narration_audio = _audio_path(params.pop("narration_audio", None), "narration_audio")
-    music_audio = _audio_path(params.pop("music_audio", None), "music_audio")
-    images = params.pop("images", None) or []
-    scenes = params.pop("scenes", None) or split_scenes(prompt)
-    if not isinstance(scenes, list) or not all(isinstance(s, str) and s.strip() for s in scenes):
-        raise InvalidInput("scenes must be a list of non-empty prompts", param="scenes")
-    image_params = {k: params.pop(k) for k in ("style", "seed", "headline", "negative_prompt", "steps", "guidance",
-                                               "scheduler") if k in params}
-    if params:
-        raise InvalidInput(f"Unknown video parameter(s): {', '.join(sorted(params))}",
-                           hint="video takes seconds, fps, size, mode, motion, style, seed, scenes, images, "
-                                "transition, narration, music, narration_audio, music_audio, format", param=sorted(params)[0])
-    video_id, model = _resolve_models(model)
-    request = ImageRequest.from_params(prompt, {**image_params, "size": size})
-    seed = request.seeds()[0]
+    # 1. Check inputs: every param and the output path, before any work.
+    request = VideoRequest.from_params(prompt, params, output)
     if output is not None and Path(output).is_dir():
         raise InvalidInput(f"{output} is a directory", hint="give a file name such as out.mp4", param="output")
-    n_frames = max(1, round(seconds * fps))
-    if mode == "auto":
-        mode = "slideshow" if (images or len(scenes) > 1) else "animate"
+    video_id, stills_model = _resolve_models(model)
+    # 2. The components.
+    parts = Components(speak_with_genloom, compose_with_genloom, painter_for(stills_model, request.image_params),
+                       animator_for(stills_model, request.image_params))
     started = time.perf_counter()
-    credits: list[dict[str, str]] = []
-    notes: list[str] = []
-    stills_model = "genloom-composer"
-    if mode == "animate":
-        from genloom.image.composer import ComposerModel
-        from genloom.image.runner import load_image_model
-
-        engine = load_image_model(model)
-        if not isinstance(engine, ComposerModel):
-            raise InvalidInput(f"Model {engine.card.id!r} cannot animate a scene",
-                               hint="use mode=slideshow, or the default composer", param="mode")
-        stills_model = engine.card.id
-        plan, scene = engine.scene(request, seed)
-        credits = plan.credits
-        sources = [(frames.animate_scene(scene, seconds, motion), seconds)]
-        transition = 0.0
-    else:
-        if images:
-            stills = _load_images(images)
-            stills_model = "files"
-        else:
-            prompts = scenes if len(scenes) > 1 else [prompt] * max(2, round(seconds / 3))
-            stills, credits = _stills(prompts, request, model, seed)
-            from genloom.image.runner import load_image_model
-
-            stills_model = load_image_model(model).card.id
-        k = len(stills)
-        transition = min(transition, seconds / k / 2)
-        per = (seconds + (k - 1) * transition) / k
-        sources = [(frames.ken_burns(img, size, per, seed=seed + i), per) for i, img in enumerate(stills)]
-
-    def frame_at(t: float) -> Any:
-        step = sources[0][1] - transition
-        i = min(len(sources) - 1, int(t / step)) if step > 0 else 0
-        fn, dur = sources[i]
-        local = t - i * step
-        if transition > 0 and i + 1 < len(sources) and local > dur - transition:
-            u = (local - (dur - transition)) / transition
-            return frames.crossfade(fn(local), sources[i + 1][0](local - step), u)
-        return fn(local)
-
-    label = label_dict(model=video_id, stills_model=stills_model, prompt=prompt, seed=seed, attribution=_dedupe(credits), neural=False,
-                       kind="video", seconds=seconds, fps=fps)
-    out_dir = Path(output).parent if output is not None else None
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="genloom-video-") as work:
-        workdir = Path(work)
-        audio, audio_parents = (None, [])
-        has_audio = narration or music or narration_audio or music_audio
-        if has_audio and fmt == "mp4":
-            audio, audio_parents = _soundtrack(prompt, narration, music, seconds, seed, run_id, workdir, notes,
-                                               narration_audio, music_audio)
-        elif has_audio:
-            notes.append("GIF has no sound: narration/music skipped")
-        fd, tmp_name = tempfile.mkstemp(prefix=".genloom-", suffix=f".{fmt}", dir=out_dir or workdir)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            def tick(done: int) -> None:
-                if progress and (done % max(1, fps // 2) == 0 or done == n_frames):
-                    progress(done / n_frames, f"frame {done}/{n_frames}")
+        # 3. Make it.
+        made = make_video(request, parts, Path(work), video_id=video_id, progress=progress)
+        # 4. Record one generation (the video, its captions) and write the outputs.
+        return _record_and_export(request, made, video_id, output, parent_ids, run_id,
+                                  (time.perf_counter() - started) * 1000)
 
-            stream = (frame_at(i / fps) for i in range(n_frames))
-            if fmt == "mp4":
-                encode.write_mp4(tmp, stream, size, fps, label, audio=audio, progress=tick)
+
+def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video_id: str = "genloom-video",
+               progress: Progress | None = None) -> Made:
+    """The video for ``request`` in ``workdir``; the numbered steps below each do one thing."""
+    from genloom.video.encode import probe
+
+    notes = list(request.notes)
+    seed = request.seed if request.seed is not None else secrets.randbelow(2**31)
+    clip_info = probe(request.clip) if request.clip else None
+    if clip_info is not None and not clip_info.get("video"):
+        raise InvalidInput(f"{request.clip} has no picture", hint="give a video file as clip", param="clip")
+    # 1. The voice, when there is one, with each sentence's timing.
+    narration = _narration(request, parts.speaker, seed)
+    # 2. The length: asked, the clip's own, or the narration's plus a tail; a voice too long is read faster.
+    seconds = timeline.length(request.seconds, narration.seconds if narration else None,
+                              clip_info["duration"] if clip_info else None)
+    narration, seconds = _fit_voice(request, parts.speaker, narration, seconds, seed, notes, clip_info is not None)
+    voice_at = min(timeline.LEAD_S, max(0.0, (seconds - narration.seconds) / 2)) if narration else 0.0
+    sentences = narration.shifted(voice_at) if narration else []
+    # 3. The captions: narration sentences in readable pieces.
+    from genloom.video.captions import pieces
+
+    cues = pieces(sentences)
+    if request.captions and not cues:
+        notes.append("no captions: the narration's words are unknown" if narration else "no captions: no narration")
+    # 4. The sound: voice, music (asked, or a bed when nothing is said), a clip's own sound; music ducked under the voice.
+    audio, sound_meta = _soundtrack(request, parts.composer, narration, voice_at, seconds, seed, clip_info,
+                                    workdir, notes)
+    # 5. The picture and 6. encoding.
+    label_extra = {"kind": "video", "seconds": round(seconds, 3)}
+    if clip_info is not None and request.size_asked and tuple(clip_info["size"]) != request.size:
+        notes.append(f"the clip keeps its own size {clip_info['size'][0]}x{clip_info['size'][1]}")
+    if request.clip is not None:
+        made = _clip_video(request, clip_info, cues if request.captions else [], audio, seconds, workdir,
+                           video_id, label_extra, progress)
+    else:
+        made = _drawn_video(request, parts.painter, parts.animator, seconds, sentences, cues if request.captions else [], audio,
+                            seed, workdir, video_id, label_extra, progress)
+    made.cues = cues
+    made.meta.update({"notes": notes, "seed": seed, "audio": audio is not None, **sound_meta,
+                      "narration_seconds": round(narration.seconds, 3) if narration else None,
+                      "narration_starts": round(voice_at, 3) if narration else None,
+                      "captions": bool(request.captions and cues)})
+    return made
+
+
+# -- 1. narration ------------------------------------------------------------------
+def _narration(request: VideoRequest, speaker: Speaker, seed: int, speed: float | None = None) -> Narration | None:
+    from genloom.video.narration import from_file
+
+    if request.narration_audio is not None:
+        return from_file(request.narration_audio, request.narration_text)
+    if request.narration:
+        return speaker(request.narration, request.voice, speed or request.speed, seed)
+    return None
+
+
+def _fit_voice(request: VideoRequest, speaker: Speaker, narration: Narration | None, seconds: float, seed: int,
+               notes: list[str], is_clip: bool) -> tuple[Narration | None, float]:
+    """Never cut the voice: read it a little faster, or make the video longer (a clip's length is fixed)."""
+    if narration is None or narration.seconds <= seconds - FIT_MARGIN_S:
+        return narration, seconds
+    ratio = narration.seconds / max(seconds - FIT_MARGIN_S, 0.1)
+    if request.narration and request.narration_audio is None and ratio <= MAX_SPEEDUP:
+        faster = (request.speed or 1.0) * ratio * 1.02
+        narration = _narration(request, speaker, seed, speed=min(2.0, faster))
+        assert narration is not None
+        notes.append(f"narration read {faster:.2f}x as fast to fit {seconds:g} s")
+        if narration.seconds <= seconds - FIT_MARGIN_S:
+            return narration, seconds
+    if is_clip:
+        if narration.seconds <= seconds:
+            return narration, seconds
+        raise InvalidInput(f"The narration ({narration.seconds:.1f} s) is longer than the clip ({seconds:.1f} s)",
+                           hint="shorten the narration text, or use a longer clip", param="narration")
+    longer = round(narration.seconds + timeline.LEAD_S + FIT_MARGIN_S, 2)
+    notes.append(f"video made {longer:g} s long instead of {seconds:g} s so the narration is not cut")
+    return narration, longer
+
+
+# -- 4. sound ----------------------------------------------------------------------
+def _soundtrack(request: VideoRequest, composer: Composer, narration: Narration | None, voice_at: float,
+                seconds: float, seed: int, clip_info: dict[str, Any] | None, workdir: Path,
+                notes: list[str]) -> tuple[Path | None, dict[str, Any]]:
+    from genloom.video import soundtrack as st
+
+    if request.container == "gif":
+        if narration is not None or request.music:
+            notes.append("GIF has no sound: narration and music left out (write .mp4 to keep them)")
+        return None, {}
+    meta: dict[str, Any] = {}
+    beds = []
+    clip_sound = clip_info is not None and clip_info.get("audio")
+    if clip_sound:
+        beds.append(st.decode(request.clip)[0])  # the clip's own sound stays, under the voice
+    wants_music = request.music if request.music is not None else (
+        request.music_audio is not None or (narration is None and not clip_sound))
+    if wants_music:
+        if request.music_audio is not None:
+            beds.append(st.decode(request.music_audio)[0])
+            meta["music"] = {"file": str(request.music_audio)}
+        else:
+            try:
+                music = composer(request.prompt, seconds, request.music_params, seed)
+            except GenloomError as exc:
+                if request.music:  # asked for: its failure is the request's failure
+                    raise
+                notes.append(f"no music bed: {exc}")
             else:
-                encode.write_gif(tmp, stream, fps, label, progress=tick)
-            duration = (time.perf_counter() - started) * 1000
-            mime = "video/mp4" if fmt == "mp4" else "image/gif"
-            gid, asset_ids, stored = record_files(
-                kind="video", task=mode, model_id=video_id, prompt=prompt,
-                params={"stills_model": stills_model, "seconds": seconds, "fps": fps, "size": f"{size[0]}x{size[1]}", "mode": mode,
-                        "motion": motion if mode == "animate" else None, "format": fmt, **image_params},
-                files=[{"path": tmp, "mime": mime, "ext": f".{fmt}", "kind": "video",
-                        "meta": {"seconds": seconds, "fps": fps, "frames": n_frames, "width": size[0],
-                                 "height": size[1], "attribution": _dedupe(credits), "audio": audio is not None}}],
-                seed=seed, parent_ids=(parent_ids or []) + audio_parents or None, run_id=run_id,
-                duration_ms=duration,
-            )
-            paths = list(stored)
-            if output is not None:
-                os.replace(tmp, output)
-                _fsync_dir(Path(output).parent)
-                paths = [Path(output)]
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-    meta = {"seconds": seconds, "fps": fps, "frames": n_frames, "size": list(size), "mode": mode,
-            "format": fmt, "attribution": _dedupe(credits), "audio": audio is not None, "notes": notes,
-            "duration_ms": round(duration, 1)}
-    if mode == "animate":
+                beds.append(st.as_stereo(music.samples, music.sample_rate))
+                meta["music"] = music.provenance
+    voice = st.as_stereo(narration.samples, narration.sample_rate) if narration else None
+    if narration is not None:
+        meta["narration"] = narration.provenance
+    if voice is None and not beds:
+        return None, meta
+    return st.write_wav(st.mix(seconds, voice, voice_at, beds), workdir / "soundtrack.wav"), meta
+
+
+# -- 5. picture --------------------------------------------------------------------
+# "Shot 2 (4-8s): a close-up of bread": the shot list genloom's planner writes (brain.prompts.render).
+_SHOT_LINE = re.compile(r"Shot \d+\s*(?:\([^)]*\))?\s*:\s*(.+?)(?=\s*Shot \d+\s*(?:\([^)]*\))?\s*:|$)", re.S)
+
+
+def shot_descriptions(request: VideoRequest) -> list[str]:
+    """The shots: the ``shots`` param, else a shot list in the prompt ("Shot 1 (0-4s): ..." or "a; b; c")."""
+    if request.shots:
+        return request.shots
+    listed = [m.group(1).strip(" .") for m in _SHOT_LINE.finditer(request.prompt)]
+    if len(listed) > 1:
+        return listed
+    parts = [p.strip(" .") for p in request.prompt.split(";") if p.strip(" .")]
+    return parts if len(parts) > 1 else []
+
+
+def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | None, seconds: float, sentences: list[Cue], cues: list[Cue],
+                 audio: Path | None, seed: int, workdir: Path, video_id: str, label_extra: dict[str, Any],
+                 progress: Progress | None) -> Made:
+    from genloom.image.label import label_dict
+    from genloom.video import frames
+    from genloom.video.pictures import fit_whole, load_photos
+
+    size = request.size
+    shots = shot_descriptions(request)
+    has_end = bool(request.title) and seconds >= 4.0
+    picture_end = seconds - cards.END_S if has_end else seconds
+    credits: list[dict[str, str]] = []
+    motion = None
+    if request.mode == "animate" or (request.mode == "auto" and not shots and not request.images):
+        if animator is None:
+            raise InvalidInput("This video maker cannot animate a scene", hint="give shots, or mode=slideshow",
+                               param="mode")
+        motion = request.motion or frames.motion_for(request.prompt)
+        scene = animator(request.prompt, size, seed, picture_end, motion)
+        mode, stills_model, first = "animate", scene.model_id, scene.first
+        credits += scene.credits
+        piece_list = [timeline.Piece(0.0, picture_end, scene.frame)]
+    else:
+        mode = "slideshow"
+        # (picture, travel): photos fitted whole with a margin wider than their drift stay fully visible.
+        shown: list[tuple[Any, float]] = [(fit_whole(p, size, margin=0.03), 0.05)
+                                          for p in load_photos(request.images)]
+        stills_model = "files"
+        if shots or not shown:  # a plan's hero image and its shot list: the image first, then one still per shot
+            descriptions = shots or [request.prompt] * max(2, round(picture_end / 3.5))
+            stills = painter(descriptions, size, seed)
+            shown += [(img, 0.1) for img in stills.images]
+            stills_model = stills.model_id if not request.images else f"files+{stills.model_id}"
+            credits += stills.credits
+        first = shown[0][0]
+        cuts = timeline.cut_points(len(shown), 0.0, picture_end, timeline.pauses(sentences),
+                                   on_boundaries=not request.images)
+        bounds = [0.0, *cuts, picture_end]
+        piece_list = [timeline.Piece(bounds[i], bounds[i + 1],
+                                     frames.drift(img, size, bounds[i + 1] - bounds[i], seed=seed + i, travel=travel))
+                      for i, (img, travel) in enumerate(shown)]
+    if has_end:
+        card = cards.end_card(request.title or "", request.end_line, size, cards.tint_of(first))
+        piece_list.append(timeline.Piece(picture_end, seconds, frames.drift(card, size, cards.END_S, seed=0,
+                                                                             travel=0.02)))
+    transition = min(request.transition, min(p.end - p.start for p in piece_list) / 2)
+    play = timeline.player(piece_list, transition)
+    title = cards.title_overlay(request.title, size) if request.title else None
+    stream = _decorated((play(i / request.fps) for i in range(_frame_count(seconds, request.fps))),
+                        request, size, cues, title)
+    label = label_dict(model=video_id, stills_model=stills_model, prompt=request.prompt, seed=seed,
+                       attribution=_dedupe(credits), neural=False, **label_extra)
+    path = _encode(stream, request, size, label, audio, seconds, workdir, progress)
+    meta = {"stills_model": stills_model, "shots": len(piece_list) - int(has_end), "attribution": _dedupe(credits),
+            "cuts": [round(p.start, 3) for p in piece_list[1:]], "end_card": has_end}
+    if motion:
         meta["motion"] = motion
-    meta["stills_model"] = stills_model
+    return Made(path, seconds, _frame_count(seconds, request.fps), mode, cues, meta)
+
+
+def _clip_video(request: VideoRequest, info: dict[str, Any], cues: list[Cue], audio: Path | None, seconds: float,
+                workdir: Path, video_id: str, label_extra: dict[str, Any], progress: Progress | None) -> Made:
+    """The user's clip with new sound: its picture copied untouched, or re-encoded only to draw captions or cards."""
+    from genloom.image.label import label_dict
+    from genloom.video import encode
+
+    label = label_dict(model=video_id, stills_model="files", prompt=request.prompt, seed=None, **label_extra)
+    size = tuple(info["size"])
+    fps = info.get("fps") or 25.0
+    meta = {"stills_model": "files", "clip": str(request.clip), "clip_picture": "copied", "size": list(size),
+            "fps": fps}
+    if not cues and not request.title and request.container == "mp4":
+        path = workdir / "out.mp4"
+        encode.remux_with_audio(request.clip, audio, path, label, seconds)
+        return Made(path, seconds, round(seconds * fps), "clip", cues, meta)
+    meta["clip_picture"] = "re-encoded with captions/cards"
+    title = cards.title_overlay(request.title, size) if request.title else None
+    end = None
+    if request.title and seconds >= 4.0:
+        from genloom.video.captions import overlay_from
+
+        first = next(encode.clip_frames(request.clip))
+        from PIL import Image
+
+        card = cards.end_card(request.title, request.end_line, size, cards.tint_of(Image.fromarray(first)))
+        end = overlay_from(card.convert("RGBA"), 0, 0)
+    stream = _decorated(encode.clip_frames(request.clip), request, size, cues, title, fps=fps, end=end,
+                        seconds=seconds)
+    fps_int = max(1, round(fps))
+    path = _encode(stream, request, size, label, audio, seconds, workdir, progress, fps=fps_int)
+    return Made(path, seconds, round(seconds * fps), "clip", cues, meta)
+
+
+def _decorated(frames_in: Iterator[Any], request: VideoRequest, size: tuple[int, int], cues: list[Cue],
+               title: Any, *, fps: float | None = None, end: Any = None, seconds: float = 0.0) -> Iterator[Any]:
+    """Frames with the title (fading out), the end card (fading in over a clip) and the caption of the moment."""
+    from genloom.video.captions import CaptionStyle
+
+    style = CaptionStyle(size) if cues else None
+    rate = fps or request.fps
+    j = 0
+    for i, frame in enumerate(frames_in):
+        t = i / rate
+        if title is not None and t < cards.TITLE_S:
+            frame = title.draw(frame, min(1.0, (cards.TITLE_S - t) / 0.5, (t + 0.15) / 0.3))
+        if end is not None and t > seconds - cards.END_S:
+            frame = end.draw(frame, min(1.0, (t - (seconds - cards.END_S)) / 0.4) * 0.92)
+        while j < len(cues) and cues[j].end <= t:
+            j += 1
+        if style is not None and j < len(cues) and cues[j].start <= t:
+            frame = style.overlay(cues[j].text).draw(frame)
+        yield frame
+
+
+def _frame_count(seconds: float, fps: int) -> int:
+    return max(1, round(seconds * fps))
+
+
+def _encode(stream: Iterator[Any], request: VideoRequest, size: tuple[int, int], label: dict[str, Any],
+            audio: Path | None, seconds: float, workdir: Path, progress: Progress | None,
+            fps: int | None = None) -> Path:
+    from genloom.video import encode
+
+    fps = fps or request.fps
+    total = _frame_count(seconds, fps)
+
+    def tick(done: int) -> None:
+        if progress and (done % max(1, fps // 2) == 0 or done == total):
+            progress(done / total, f"frame {done}/{total}")
+
+    frames_out = (f for _, f in zip(range(total), stream, strict=False))
+    path = workdir / f"out.{request.container}"
+    if request.container == "mp4":
+        encode.write_mp4(path, frames_out, size, fps, label, audio=audio, progress=tick)
+    else:
+        encode.write_gif(path, frames_out, fps, label, progress=tick)
+    return path
+
+
+# -- recording ---------------------------------------------------------------------
+def _record_and_export(request: VideoRequest, made: Made, video_id: str, output: Path | None,
+                       parent_ids: list[str] | None, run_id: str | None, duration_ms: float) -> Result:
+    from genloom.store.files import atomic_copy, atomic_write_bytes
+    from genloom.video.captions import srt
+
+    mime = "video/mp4" if request.container == "mp4" else "image/gif"
+    w, h = request.size if request.clip is None else made.meta.get("size", request.size)
+    file_meta = {"seconds": round(made.seconds, 3), "fps": request.fps, "frames": made.frames, "width": w,
+                 "height": h, "attribution": made.meta.get("attribution", []), "audio": made.meta["audio"]}
+    files: list[dict[str, Any]] = [{"path": made.path, "mime": mime, "ext": f".{request.container}", "kind": "video",
+                                    "meta": file_meta}]
+    srt_text = srt(made.cues) if made.cues else None
+    if srt_text:
+        files.append({"data": srt_text.encode(), "mime": "application/x-subrip", "ext": ".srt", "kind": "video",
+                      "meta": {"captions": len(made.cues)}})
+    params = {"seconds": round(made.seconds, 3), "fps": request.fps, "size": f"{request.width}x{request.height}",
+              "mode": made.mode, "format": request.container, "captions": made.meta["captions"],
+              "title": request.title, "shots": request.shots or None,
+              "images": [str(p) for p in request.images] or None, "clip": str(request.clip) if request.clip else None,
+              "narration": made.meta.get("narration"), "music": made.meta.get("music"),
+              "stills_model": made.meta.get("stills_model"), **request.image_params}
+    gid, asset_ids, stored = record_files(
+        kind="video", task=made.mode, model_id=video_id, prompt=request.prompt,
+        params={k: v for k, v in params.items() if v is not None}, files=files, seed=made.meta["seed"],
+        parent_ids=parent_ids or None, run_id=run_id, duration_ms=duration_ms)
+    paths = list(stored)
+    if output is not None:
+        output = Path(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        atomic_copy(made.path, output)
+        paths = [output]
+        if srt_text:
+            atomic_write_bytes(output.with_suffix(".srt"), srt_text.encode())
+            paths.append(output.with_suffix(".srt"))
+    meta = {"seconds": round(made.seconds, 3), "fps": request.fps, "frames": made.frames, "size": [w, h],
+            "mode": made.mode, "format": request.container, "duration_ms": round(duration_ms, 1), **made.meta}
     return Result(kind="video", generation_id=gid, model_id=video_id, asset_ids=asset_ids, paths=paths, meta=meta)
 
 

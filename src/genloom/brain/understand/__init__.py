@@ -196,7 +196,8 @@ class _Reader:
         return _PLACEHOLDER.sub(sub, piece)
 
     def files_in(self, part: Part) -> dict[str, str | None]:
-        nums = [int(m) for m in re.findall(r"\bzfile(\d+)\b", part.text)]
+        """The files a part names, in its own words or in the settings words after it ("a.jpg, b.jpg")."""
+        nums = [int(m) for m in re.findall(r"\bzfile(\d+)\b", " ".join([part.text, *part.settings]))]
         return {self.mentions[i - 1]: self.file_kind(self.mentions[i - 1]) for i in nums if i <= len(self.mentions)}
 
     def file_kind(self, mention: str) -> str | None:
@@ -220,8 +221,9 @@ class _Reader:
             label = ADDED.get(part.kind, part.kind) if first_same is not None else (part.cue or part.kind)
             d = Deliverable(kind=part.kind, phrase=phrase, label=label, reason=part.reason,
                             decided_by=decided_by)  # type: ignore[arg-type]
-            if first_same is not None and part.kind in ("image", "speech", "video"):
-                d.made_from = [first_same]
+            if first_same is not None and part.kind in ("image", "speech", "video") and \
+                    parts[first_same].kind == "text":
+                d.made_from = [first_same]  # "an illustrated story": the picture is made from the story
             if part.carried_by is not None:
                 d.deliverable = False
             ds.append(d)
@@ -258,6 +260,9 @@ class _Reader:
             d.verbatim = _extract.quoted(phrase)[0]
         if d.kind == "speech":
             d.voice = _extract.voice(words)
+            tone = _extract.tone(phrase)
+            if tone and (d.voice is None or d.voice.tone is None):
+                d.voice = (d.voice or VoiceTraits()).model_copy(update={"tone": tone})
             d.speed = _extract.speed(words)
             d.verbatim = self._words_to_speak(words)
         if d.kind in ("music", "speech") and self._recording_of_a_sound(phrase):
@@ -283,10 +288,13 @@ class _Reader:
         return head.noun in _CONTAINERS and bool(of) and _extract.sound(of) is not None
 
     def _words_to_speak(self, words: str) -> str | None:
-        """Exact words: quoted, after "read this aloud:" / "text to speech:", or after a leading "say"."""
+        """Exact words: quoted, after "read this aloud:" / "narrate my story: ...", or after a leading "say"."""
         said = _extract.verbatim(words)
         if said and (_extract.quoted(words) or ":" in words):
             return said
+        head, colon, tail = words.partition(": ")
+        if colon and tail.strip() and {p.kind for p in _parts.find_parts(head).parts} == {"speech"}:
+            return tail.strip()  # "narrate my story: Once upon a time ...": a spoken request, then its text
         m = re.match(r"^(?:please\s+)?(?:say|speak|pronounce)\s+(.+?)(?:\s+in an?\s+[\w ,-]{1,30}voice)?[.!]?$",
                      words, re.I)
         return m.group(1).strip() if m else None
@@ -313,6 +321,9 @@ class _Reader:
                 else:
                     d.label = "headline"
                     host.made_from.append(i)
+            elif host.kind == "video" and d.kind in ("text", "transcript") and _extract.captions(d.phrase):
+                host.captions = True  # "with captions": the video burns them in from its narration
+                absorbed.append(i)
             elif host.kind == "video":
                 if d.kind == "music":
                     host.with_music = True
@@ -391,17 +402,15 @@ class _Reader:
                     previous = nxt
                 continue
             added = _inputs.apply(ds, i, files)
+            previous = i
             for extra in added:
                 ds.append(extra)
                 new = len(ds) - 1
-                if extra.kind == "transcript":
-                    ds[i].made_from = [new]
-                else:  # an edited clip made from the new audio
+                if extra.kind == "video":  # an edited clip made from the new audio
                     extra.made_from = [i]
                     previous = new
-                    continue
-            if previous is None or not added or added[0].kind == "transcript":
-                previous = i
+                else:  # a transcript, voiceover or music bed the part is made from
+                    ds[i].made_from.append(new)
         for i in reversed(drop):
             self._remove(ds, i)
         # Files no part names (-i, uploads, or named in a sentence like "I have x.m4a"): the request's
@@ -415,10 +424,10 @@ class _Reader:
             added = _inputs.apply(ds, target, unnamed)
             for extra in added:
                 ds.append(extra)
-                if extra.kind == "transcript":
-                    ds[target].made_from = [len(ds) - 1]
-                else:
+                if extra.kind == "video":
                     extra.made_from = [target]
+                else:
+                    ds[target].made_from.append(len(ds) - 1)
         for d in ds:
             d.uses_inputs = [f.id for m in d.uses_files if (f := self._resolve(m)) is not None]
 
@@ -442,8 +451,8 @@ class _Reader:
                     d.seconds = wide
         lang = _extract.language(self.text)
         for d in ds:
-            if lang and d.language is None and d.kind in ("text", "speech", "transcript"):
-                d.language = lang
+            if lang and d.language is None and d.kind in ("text", "speech"):
+                d.language = lang  # not a transcript: it keeps the recording's language
         speech = [d for d in ds if d.kind == "speech"]
         if len(speech) == 1 and speech[0].voice is None:
             speech[0].voice = _extract.voice(self.text)

@@ -65,6 +65,18 @@ def seconds(text: str) -> float | None:
     return best[1] if best else None
 
 
+def per_item_seconds(text: str) -> float | None:
+    """Seconds stated per item ("3 seconds each", "2s per photo"), for slideshows."""
+    low = text.lower()
+    m = re.search(rf"(?<![\w.]){_NUM}\s*-?\s*{_UNIT}\s+(?:each|per (?:image|photo|picture|slide|pic|shot))\b", low)
+    if not m:
+        return None
+    value = number(m.group(1))
+    if value is None:
+        return None
+    return value * (3600 if m.group(2).startswith("h") else 60 if m.group(2).startswith("m") else 1)
+
+
 # -- sizes and formats ------------------------------------------------------------
 
 _PIXELS = re.compile(r"(?<![\w.])(\d{2,5})\s*[x×]\s*(\d{2,5})(?:\s*(?:px|pixels?))?(?![\w])")
@@ -229,12 +241,17 @@ def voice(text: str) -> VoiceTraits | None:
         for value, rx in _ACCENT.items():
             if "accent" not in traits and re.search(rf"(?<![\w-])(?:{rx})(?![\w-])", accent):
                 traits["accent"] = value
-    if traits.get("age") == "child" and "gender" in traits and not re.search(r"\b(?:boy|girl)", text, re.I):
-        pass
     if traits.get("age") == "child" and traits.get("gender") in ("male", "female") and \
             not re.search(r"\b(?:boy|girl|son|daughter)\b", text, re.I):
         traits.pop("gender")  # "a child's voice" states no gender
     return VoiceTraits(**traits) if traits else None
+
+
+def tone(text: str) -> str | None:
+    """A tone word anywhere in a speech phrase ("a radio ad, male voice, energetic")."""
+    low = text.lower()
+    found = next((t for t in TONES if re.search(rf"\b{t}\b", low)), None)
+    return "energetic" if found in ("excited", "enthusiastic", "upbeat") else found
 
 
 def speed(text: str) -> float | None:

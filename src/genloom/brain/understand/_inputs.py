@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from genloom.brain.spec import Deliverable
+from genloom.brain.understand import _extract
 
 # Words that pick the text operation on a file's (or a transcript's) content.
 _TEXT_OPS = (("summarize", r"summar|sum up|tl;?dr|key points|recap|bullet|gist|minutes"),
@@ -21,6 +22,12 @@ _TEXT_OPS = (("summarize", r"summar|sum up|tl;?dr|key points|recap|bullet|gist|m
 PRONOUN = re.compile(r"\b(?:it|them|this|that|the (?:result|transcript|summary|text|audio|recording|file))\b")
 _BURN = re.compile(r"\b(?:add|burn|put|embed|overlay|include)\b")
 _EXTRACT = re.compile(r"\b(?:extract|rip|pull|get)\b.*\baudio\b")
+
+
+def _mentioned_kinds(phrase: str) -> set[str]:
+    from genloom.brain.understand._parts import _matches
+
+    return {m.kind for m in _matches(phrase.lower()) if m.role in ("noun", "verb")}
 
 
 def text_operation(phrase: str) -> str:
@@ -86,7 +93,22 @@ def apply(ds: list[Deliverable], i: int, file_kinds: dict[str, str | None]) -> l
         if of.get("image"):
             d.operation, d.uses_files = "slideshow", of["image"]
         elif of.get("video"):
-            d.operation, d.uses_files = "edit", of["video"]
+            # "make clip.mp4 have a voiceover ...", "clip.mp4 with music": what the phrase adds to the clip
+            adds = _mentioned_kinds(d.phrase) & {"speech", "music"}
+            d.uses_files = of["video"]
+            d.operation = "voiceover" if "speech" in adds else "add-music" if "music" in adds else "edit"
+            for kind in sorted(adds):
+                extra = Deliverable(kind=kind, label="voiceover" if kind == "speech" else "music",
+                                    phrase=d.phrase, deliverable=False,
+                                    reason=f"{kind} made to be mixed into the user's clip")
+                if kind == "speech":
+                    extra.voice = _extract.voice(d.phrase)
+                else:
+                    d.with_music = True
+                added.append(extra)
+        per_item = _extract.per_item_seconds(d.phrase)
+        if d.operation == "slideshow" and per_item:
+            d.seconds = per_item * len(d.uses_files)  # "3 seconds each": the whole show
     elif d.kind == "image" and of.get("image"):
         d.operation, d.uses_files = ("headline-on-image" if d.headline or d.verbatim else "edit"), of["image"]
         d.headline = d.headline or d.verbatim

@@ -84,6 +84,12 @@ _HAVE = re.compile(r"^(?:i|we)(?: have| 've| already)? (?:have|got|recorded|made
                    r"uploaded)\b|^(?:here is|here's|attached is|this is)\b")
 # Speech nouns that describe the voice rather than name a recording.
 _VOICE_WORDS = frozenset({"voice", "narrator", "speaker", "accent"})
+# A part that asks for another one of a kind ("another jingle", "a second voice") is new even in a bundle.
+_ARTICLE_NEW = re.compile(r"^(?:another|a second|a separate|an extra|one more)\b")
+_PER_ITEM = re.compile(r"^[\w.-]+\s*-?\s*(?:seconds?|secs?|s|minutes?|mins?)\s+(?:each|per \w+)$")
+_SAYING = re.compile(r"\b(?:say|says|saying|reading|reads)\b")
+# A part that only names a look: "watercolor style", "in oil painting style", "pixel art look".
+_STYLE_ONLY = re.compile(r"^(?:in )?(?:an? )?[\w -]{1,30} (?:style|look|aesthetic|vibe)s?$")
 _CONVERT = re.compile(r"\b(?:turn|convert|transform|change|make|render|adapt|remix)\b")
 _PRONOUN_OBJ = re.compile(r"\b(?:it|them|this|that|how it works|what it does)\b")
 _WRITE = re.compile(r"\b(?:write|draft|type|jot)\b")
@@ -326,6 +332,9 @@ def find_parts(request: str) -> Found:
     parts: list[Part] = []
     host: int | None = None
     for chunk, join in _split(text):
+        if _PER_ITEM.search(chunk) and parts:
+            parts[-1].settings.append(chunk)  # "2 seconds per photo": timing of the previous part
+            continue
         if _NEGATED.match(chunk):
             if parts:
                 parts[-1].settings.append(chunk)
@@ -339,8 +348,17 @@ def find_parts(request: str) -> Found:
             if parts:
                 parts[-1].settings.append(chunk)
             continue  # "with an example in Python": an attribute named by no artifact is no deliverable
-        if any(p.kind in ("speech", "video") for p in parts) and res.kinds == ["speech"] and res.cue in _VOICE_WORDS:
-            parts[-1].settings.append(chunk)
+        voiced = [p for p in parts if p.kind in ("speech", "video")]
+        if voiced and res.kinds == ["speech"] and res.cue in _VOICE_WORDS and not _SAYING.search(chunk):
+            voiced[-1].settings.append(chunk)  # "..., deep male voice": how the voice sounds
+            continue
+        if parts and join == "and" and _STYLE_ONLY.match(chunk):
+            parts[-1].settings.append(chunk)  # "draw a cat, watercolor style": the look of the same picture
+            continue
+        bundled = [p for p in parts if len({q.kind for q in parts if q.text == p.text}) > 1]
+        same = next((p for p in bundled if res.kinds == [p.kind]), None)
+        if same is not None and join in ("with", "and") and not _ARTICLE_NEW.match(chunk):
+            same.settings.append(chunk)  # "a podcast intro with music and a voice saying ...": the bundle's own parts
             continue  # "narrate the intro, deep British narrator": how the voice sounds, not a second voice
         refers_back = res.via == "verb" and _PRONOUN_OBJ.search(chunk) and res.kinds == ["text"]
         for k in res.kinds:

@@ -29,13 +29,14 @@ story post hero logo poster music song banner""".split())
 
 def heuristic_topic(text: str, names_parts: Callable[[str], bool]) -> str | None:
     """The subject after "about"/"for"/"of"/"called", or None. ``names_parts`` says whether words name deliverables."""
-    head = text.split(":", 1)[0]
+    head = re.split(r":(?!\d)", text, maxsplit=1)[0]  # "a 9:16 poster" has no colon clause
     for pattern in (r"\babout\s+(.+)", r"\bfor\s+(.+)", _TOPIC.pattern):
         m = re.search(pattern, head, re.I)
         if not m:
             continue
         topic = _TOPIC_STOP.sub("", m.group(1)).strip(" .!?,")
         topic = _DURATION_TAIL.sub("", topic).strip(" .!?,")
+        topic = re.sub(r"\s+(?:for|of|in|at|with|to|by)$", "", topic)
         # "about a fox and a crow" keeps its "and"; "about remote work and a header image" does not.
         for sep in _AND.finditer(topic):
             if names_parts(topic[sep.end():]):
