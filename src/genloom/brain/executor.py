@@ -439,6 +439,9 @@ class _Run:
                 params["seconds"] = round(narration + TAIL_SECONDS, 2)
         if step.kind == "video":
             params = {**self._media_inputs(step), **params}
+            name = self.plan.spec.name if self.plan.spec is not None else None
+            if name and "clip" not in params and not params.get("name"):
+                params["name"] = name  # title and end cards; a user's clip is kept as it is
             notes += self._fit_video(step, params)
         if step.kind == "image":
             bases = self._user_files(step, "image")
