@@ -527,8 +527,12 @@ def main() -> int:
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--no-llm", action="store_true", help="run genloom with --no-llm")
     ap.add_argument("--keep", type=Path, help="keep every case's files under this folder")
+    ap.add_argument("--shard", default="1/1", metavar="I/N",
+                    help="run every N-th case starting at the I-th (run N shards side by side; add their counts)")
     args = ap.parse_args()
     cases = [c for c in CASES if not args.k or any(k in c.id for k in args.k)]
+    index, total = (int(x) for x in args.shard.split("/"))
+    cases = cases[index - 1::total]
     if args.list:
         for c in cases:
             print(f"{c.id:<26} {c.request}")

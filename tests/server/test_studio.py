@@ -162,3 +162,25 @@ def test_studio_asks_for_the_api_key(monkeypatch: pytest.MonkeyPatch, fake_model
         page.screenshot(path=str(shots / "studio-key.png"))
         browser.close()
     check_screenshot(shots / "studio-key.png", (1000, 700))
+
+
+def test_dropped_files_become_the_requests_inputs(page: Any, fake_model: Any, shots: Path, tmp_path: Path) -> None:
+    page.wait_for_selector("#status-dot.ok")
+    notes = tmp_path / "notes.md"
+    notes.write_text("The launch moves to March. Priya owns billing.\n")
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.7 not text")
+    # A file genloom cannot read is refused at once, with its name; nothing is added.
+    page.set_input_files("#file-input", str(bad))
+    page.wait_for_selector("#create-note.error")
+    assert "scan.pdf" in page.inner_text("#create-note") and "PDF" in page.inner_text("#create-note")
+    assert page.locator("[data-testid=input-chip]").count() == 0
+    page.set_input_files("#file-input", str(notes))
+    page.wait_for_selector("[data-testid=input-chip]")
+    assert "notes.md (text)" in page.inner_text("[data-testid=inputs]")
+    page.fill("#prompt", "summarize the attached notes")
+    page.click("#plan-btn")
+    page.wait_for_selector("[data-testid=plan-steps] li")
+    assert "notes.md (text)" in page.inner_text("#plan")
+    page.screenshot(path=str(shots / "studio-inputs.png"), full_page=True)
+    check_screenshot(shots / "studio-inputs.png", (1200, page.evaluate("document.documentElement.scrollHeight")))

@@ -506,19 +506,23 @@ class _Run:
         return again, None
 
     def _fit_video(self, step: Step, params: dict[str, Any]) -> list[str]:
-        """A video's length: asked, else its clip's, else its narration's; never shorter than its narration."""
-        notes = []
-        narration = sources.media_seconds(Path(params["narration_audio"])) if params.get("narration_audio") else None
+        """A video's length: asked, else its clip's, else its narration's; never shorter than its narration.
+
+        A user's clip keeps its own length: the narration was written and spoken to fit it (the
+        video runner says so, with the fix, if it still does not).
+        """
+        notes: list[str] = []
+        if params.get("clip") is not None or not params.get("narration_audio"):
+            return notes
+        narration = sources.media_seconds(Path(params["narration_audio"]))
         asked = params.get("seconds")
-        if not asked and params.get("clip") is None and narration:
+        if not asked:
             params["seconds"] = round(narration + TAIL_SECONDS, 2)
-        elif narration:
-            length = float(asked) if asked else float(self._user_files(step, "video")[0].seconds or 0)
-            if length and narration > length + 0.05:
-                # Nothing is cut mid-word: the video grows to hold the whole narration.
-                params["seconds"] = round(narration + TAIL_SECONDS, 2)
-                notes.append(f"the video lasts {params['seconds']:.1f} s instead of {length:.1f} s: "
-                             "its narration is that long")
+        elif narration > float(asked) + 0.05:
+            # Nothing is cut mid-word: the video grows to hold the whole narration.
+            params["seconds"] = round(narration + TAIL_SECONDS, 2)
+            notes.append(f"the video lasts {params['seconds']:.1f} s instead of {float(asked):.1f} s: "
+                         "its narration is that long")
         return notes
 
     def _export(self, index: int, step: Step, out: Any, text: str | None = None) -> list[Path]:
