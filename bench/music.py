@@ -182,8 +182,10 @@ def main() -> int:
     print(f"variety: shared 4-beat windows between two seeds, mean {statistics.mean(shares):.2f}, "
           f"max {max(shares):.2f}")
     if times30:
+        load = os.getloadavg()[0]
         print(f"time to compose + render 30 s: median {statistics.median(times30):.2f} s, max {max(times30):.2f} s "
-              f"over {len(times30)} pieces  (goal <= 3 s on 2 cores; engine {comp.engine})")
+              f"over {len(times30)} pieces  (goal <= 3 s on 2 cores; engine {comp.engine}; "
+              f"{os.cpu_count()} cores, load average {load:.1f} at the end)")
     return 0
 
 

@@ -87,3 +87,24 @@ def test_transcribe_bad_file(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "not a readable audio file" in result.output
     result = run("transcribe", str(tmp_path / "missing.wav"))
     assert result.exit_code == 1 and "No such file" in result.output
+
+
+def test_compose_genre_flags(tmp_path: Path) -> None:
+    import io
+
+    import mido
+    import soundfile as sf
+
+    out = tmp_path / "riff.wav"
+    result = run("compose", "a riff", "--genre", "rock", "--key", "E", "--mode", "minor", "--tempo", "140",
+                 "--seconds", "7", "--no-drums", "--instruments", "overdriven guitar, electric bass",
+                 "--engine", "builtin", "-o", str(out), "--seed", "5", "--json")
+    assert result.exit_code == 0, result.output
+    meta = json.loads(result.output)["meta"]
+    assert (meta["genre"], meta["key"], meta["tempo"], meta["drums"]) == ("rock", "E minor", 140, False)
+    assert abs(sf.info(str(out)).duration - 7) <= 0.05
+    mid = mido.MidiFile(file=io.BytesIO((tmp_path / "riff.mid").read_bytes()))  # written beside the audio
+    assert not any(m.type == "note_on" and m.channel == 9 for t in mid.tracks for m in t)
+    assert {29, 33} <= {m.program for t in mid.tracks for m in t if m.type == "program_change"}
+    result = run("compose", "x", "--genre", "polka", "-o", str(tmp_path / "z.wav"))
+    assert result.exit_code == 1 and "genre" in result.output

@@ -137,3 +137,24 @@ def test_language_no_voice_speaks_is_refused() -> None:
     with pytest.raises(InvalidInput) as err:
         api.create("speech", "Bonjour à tous.", params={"language": "fr"})
     assert err.value.param == "voice"
+
+
+@pytest.mark.e2e
+def test_cli_traits_and_seconds(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from genloom.audio.wav import decode
+    from genloom.cli import cli
+
+    _need("heart", "joe")
+    out = tmp_path / "w.wav"
+    res = CliRunner().invoke(cli, ["speak", SHORT, "--traits", "onyx", "--seconds", "5", "-o", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    meta = json.loads(res.output)["meta"]
+    assert meta["voice"] == "joe" and "gender=male" in meta["voice_reason"]
+    samples, rate = decode(out)
+    assert abs(samples.size / rate - 5.0) <= 0.5
+    bad = CliRunner().invoke(cli, ["speak", SHORT, "--traits", "colour=blue", "-o", str(tmp_path / "x.wav")])
+    assert bad.exit_code != 0 and "unknown trait" in bad.output
+    listing = CliRunner().invoke(cli, ["speak", "--list-voices"])
+    assert "F0" in listing.output and "not installed" in listing.output  # traits shown; fenrir etc. not bundled

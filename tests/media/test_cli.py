@@ -46,3 +46,23 @@ def test_video_command(outdir):
 def test_help_lists_commands():
     res = CliRunner().invoke(cli, ["--help"])
     assert "image" in res.output and "video" in res.output
+
+
+def test_video_command_takes_the_contract_flags(outdir):
+    """--format, --shot, --name, --narrate, --no-captions and --no-music reach the video maker."""
+    from genloom.video.encode import probe
+
+    out = outdir / "reel.mp4"
+    res = CliRunner().invoke(cli, ["video", "a promo", "-o", str(out), "--format", "tiktok", "--seconds", "1",
+                                   "--fps", "2", "--shot", "bread", "--shot", "a door", "--no-captions",
+                                   "--no-music", "--name", "Crumb", "--json"])
+    assert res.exit_code == 0, res.output
+    meta = json.loads(res.output)["meta"]
+    assert meta["size"] == [1080, 1920] and meta["shots"] == 2 and meta["captions"] is False
+    assert probe(out)["size"] == (1080, 1920) and not probe(out)["audio"]
+
+
+def test_video_command_bad_aspect_is_one_line(outdir):
+    res = CliRunner().invoke(cli, ["video", "x", "-o", str(outdir / "v.mp4"), "--aspect", "wide"])
+    assert res.exit_code == 1 and "9:16" in res.output
+    assert list(outdir.iterdir()) == []

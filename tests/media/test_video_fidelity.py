@@ -115,8 +115,8 @@ def test_captions_are_burned_in_by_default_on_vertical_and_can_be_turned_off(tmp
     f_off, _ = frames_of(off.path)
     t = (on.cues[0].start + on.cues[0].end) / 2
     i = int(t * fps)
-    lower = slice(int(384 * 0.55), 384)
-    # The painter's white corner square is at the top: white low in the frame is caption text.
+    lower = slice(int(384 * 0.25), 384)
+    # The painter's white corner square is at the top: white below it is caption text.
     assert _caption_ink(f_on[i][lower]) > 30
     assert _caption_ink(f_off[i][lower]) == 0
 
@@ -290,3 +290,24 @@ def test_contract_music_settings_reach_the_composer(tmp_path):
                                              "size": "64x64", "fps": 4, "seconds": 2, "shots": ["a"]})
     make_video(request, parts, tmp_path)
     assert seen == {"genre": "jazz", "tempo": 96, "mode": "minor"}
+
+
+@pytest.mark.e2e
+def test_real_voice_sets_the_length_and_the_captions(outdir):
+    """The bundled voice (hibari): the video lasts the narration plus the tail, and the .srt follows the voice."""
+    pytest.importorskip("hibari")
+    out = outdir / "reel.mp4"
+    text = "Meet Crumb, the bakery on the corner. Every loaf is shaped by hand. Come by this weekend."
+    result = create("video", "a bakery promo", params={"narration": text, "format": "instagram-reel", "fps": 2,
+                                                       "shots": ["bread", "hands", "a door"], "seed": 1},
+                    output=out)
+    info = encode.probe(out)
+    assert abs(info["duration"] - (LEAD_S + result.meta["narration_seconds"] + TAIL_S)) <= 0.5
+    cues = parse_srt(out.with_suffix(".srt").read_text())
+    assert [c.text for c in cues] == ["Meet Crumb, the bakery on the corner.", "Every loaf is shaped by hand.",
+                                      "Come by this weekend."]
+    # Each caption covers its sentence: the voice is loud inside the cues and quiet in the gaps between them.
+    sound = audio_of(out)
+    inside = np.concatenate([sound[int(c.start * 8000):int(c.end * 8000)] for c in cues])
+    gaps = np.concatenate([sound[int(a.end * 8000) + 400:int(b.start * 8000) - 400] for a, b in zip(cues, cues[1:], strict=False)])
+    assert np.sqrt(np.mean(inside ** 2)) > 4 * np.sqrt(np.mean(gaps ** 2) + 1e-12)

@@ -86,23 +86,26 @@ def _weather_exchange(client: Any, model: str, stream: bool) -> tuple[Any, str]:
 
 @pytest.mark.parametrize("stream", [False, True])
 def test_two_turn_weather_exchange_with_the_sdk(live_server: Any, schema_model: Any, stream: bool) -> None:
-    schema_model.enqueue('{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}',
-                         '{"content": "It is 18 \\u00b0C and sunny in Paris."}')
+    # Turn 1: a draft that starts like a call (dropped), then the constrained call; turn 2: words.
+    schema_model.enqueue('<tool_call> {"name": "get_weather"', '[{"name": "get_weather", "arguments": {"city": "Paris"}}]',
+                         "It is 18 °C and sunny in Paris.")
     _, text = _weather_exchange(client_for(live_server), "fake", stream)
     assert text == "It is 18 °C and sunny in Paris."
+    (draft, p1), (call, p2), (answer, p3) = schema_model.history[-3:]
+    assert p1.json_schema is None and p3.json_schema is None  # drafts and answers are free text
+    assert "get_weather" in json.dumps(p2.json_schema)  # the call is decoded under the schema
+    assert "<tools>" in draft[0].content and '"get_weather"' in draft[0].content
     # The second turn showed the model its own call and the tool's result.
-    turns, params = schema_model.history[-1]
-    seen = "\n".join(m.content for m in turns)
-    assert '"get_weather"' in seen and "Result of get_weather" in seen and "temperature_c" in seen
-    assert params.json_schema is not None and "get_weather" in json.dumps(params.json_schema)
+    seen = "\n".join(m.content for m in answer)
+    assert "<tool_call>" in seen and "<tool_response>" in seen and "temperature_c" in seen
 
 
 def test_parallel_calls_get_distinct_ids(client: Any, schema_model: Any) -> None:
-    schema_model.enqueue('{"tool_calls": [{"name": "get_weather", "arguments": {"city": "Oslo"}}, '
-                         '{"name": "get_time", "arguments": {"city": "Oslo"}}]}')
+    schema_model.enqueue('[{"name": "get_weather", "arguments": {"city": "Oslo"}}, '
+                         '{"name": "get_time", "arguments": {"city": "Oslo"}}]')
     r = client.post("/v1/chat/completions", json={
         "model": "fake", "messages": [{"role": "user", "content": "Weather and time in Oslo?"}],
-        "tools": [WEATHER, TIME]})
+        "tools": [WEATHER, TIME], "tool_choice": "required"})
     assert r.status_code == 200, r.text
     msg = r.json()["choices"][0]["message"]
     assert [c["function"]["name"] for c in msg["tool_calls"]] == ["get_weather", "get_time"]
@@ -111,21 +114,29 @@ def test_parallel_calls_get_distinct_ids(client: Any, schema_model: Any) -> None
 
 def test_tool_choice_shapes_the_schema(client: Any, schema_model: Any) -> None:
     def schema_for(**extra: Any) -> dict[str, Any] | None:
-        schema_model.enqueue('{"tool_calls": [{"name": "get_time", "arguments": {"city": "Rome"}}]}')
+        if "tool_choice" not in extra:
+            schema_model.enqueue('{"name": "get_ti')  # auto: the free draft, dropped once it looks like a call
+        schema_model.enqueue('{"name": "get_time", "arguments": {"city": "Rome"}}')
         r = client.post("/v1/chat/completions", json={
             "model": "fake", "messages": [{"role": "user", "content": "Time in Rome?"}],
             "tools": [WEATHER, TIME], **extra})
         assert r.status_code == 200, r.text
+        assert r.json()["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == "get_time"
         return schema_model.history[-1][1].json_schema
 
-    auto = schema_for()
-    assert "anyOf" in auto and "content" in json.dumps(auto)  # auto: answer or call
+    auto = schema_for()  # the draft starts with {"name": that is a call, made under the schema
+    assert auto["type"] == "array" and "get_weather" in json.dumps(auto) and len(schema_model.history) == 2
     required = schema_for(tool_choice="required")
-    assert "content" not in required["properties"]
+    assert required["type"] == "array" and len(schema_model.history) == 3  # no draft
     named = schema_for(tool_choice={"type": "function", "function": {"name": "get_time"}})
     assert "get_weather" not in json.dumps(named) and "get_time" in json.dumps(named)
-    single = schema_for(tool_choice="required", parallel_tool_calls=False)
-    assert single["properties"]["tool_calls"]["maxItems"] == 1
+    single = schema_for(tool_choice="required", parallel_tool_calls=False)  # one call, of either function
+    assert [c["properties"]["name"] for c in single["anyOf"]] == [{"const": "get_weather"}, {"const": "get_time"}]
+    schema_model.enqueue("Rome is one hour ahead of London.")
+    r = client.post("/v1/chat/completions", json={
+        "model": "fake", "messages": [{"role": "user", "content": "hi"}], "tools": [WEATHER]})
+    msg = r.json()["choices"][0]
+    assert msg["message"]["content"] == "Rome is one hour ahead of London." and msg["finish_reason"] == "stop"
     schema_model.enqueue("Plain words.")
     r = client.post("/v1/chat/completions", json={
         "model": "fake", "messages": [{"role": "user", "content": "hi"}], "tools": [WEATHER], "tool_choice": "none"})

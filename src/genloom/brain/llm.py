@@ -19,14 +19,15 @@ LLM_LOCK = threading.RLock()
 
 def ask(prompt: str, *, system: str, model: str | None = None, max_tokens: int = 120, temperature: float = 0.7,
         json_schema: dict[str, Any] | None = None, task: str = "brain", parent_ids: list[str] | None = None,
-        run_id: str | None = None, log: bool = True) -> tuple[str, str | None]:
-    """One chat turn; returns (text, generation id)."""
+        run_id: str | None = None, log: bool = True, grammar: str | None = None) -> tuple[str, str | None]:
+    """One chat turn; returns (text, generation id). ``grammar`` (GBNF) wins over ``json_schema`` on llama.cpp."""
     from genloom.text.api import chat
 
+    extra = {"grammar": grammar} if grammar else {}
     with LLM_LOCK:
         response = chat(prompt, system=system, model=model, task=task, temperature=temperature,
                         max_tokens=max_tokens, repeat_penalty=1.1, json_schema=json_schema, log=log,
-                        parent_ids=parent_ids, run_id=run_id)
+                        parent_ids=parent_ids, run_id=run_id, **extra)
         text = response.text()
     return text.strip(), response.generation_id
 

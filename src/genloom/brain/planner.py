@@ -135,6 +135,8 @@ class _Builder:
                     deliverable=d.deliverable)
         if d.operation:
             step.operation = d.operation
+        if d.kind == "video" and self.spec.name and d.deliverable:
+            step.params["name"] = self.spec.name  # the video's title and end cards carry the subject's name
         if d.kind == "text" and not self.single and not d.operation:
             step.prompt, extra = self.text_prompt(d, text_role(d.label), step.instruction)
             step.prompt_by = "template"
@@ -294,6 +296,9 @@ def plan(request: str | None = None, *, spec: RequestSpec | None = None, inputs:
                 values["seconds"] = f"{seconds:g}"
             result = plan_recipe(recipe.name, values, request=spec.text)
             share_one_look(result.steps, spec)
+            for s in result.steps:
+                if s.kind == "video" and spec.name:
+                    s.params["name"] = spec.name
             result.routed_by, result.planned_by = spec.decided_by, f"recipe:{recipe.name}"
             result.notes = [*spec.notes, *spec.reasons, f"matches recipe {recipe.name!r}"]
             _attach(result, spec)

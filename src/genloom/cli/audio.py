@@ -43,6 +43,10 @@ def _report(result: Any, as_json: bool, summary: str) -> None:
 @click.option("-v", "--voice", help="Voice name (heart, joe, ...); see --list-voices.")
 @click.option("-m", "--model", help="Speech model id (hibari, piper-joe, or one you added).")
 @click.option("--speed", type=float, default=1.0, show_default=True, help="0.5 (slow) to 2.0 (fast).")
+@click.option("--seconds", type=float, help="Fit the clip to this length (speaking rate 0.75-1.35x, then silence).")
+@click.option("--traits", help="Choose the voice by how it sounds: 'gender=male,pitch=low,accent=uk' "
+                               "(or an OpenAI voice name: onyx, nova, ...).")
+@click.option("--language", help="Language of the text (ISO 639-1); the voice must speak it.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["wav", "flac", "ogg", "mp3"]),
               help="Output format (default: from the file extension, else wav).")
 @click.option("--seed", type=int, help="Seed for reproducible audio (hibari voices).")
@@ -51,25 +55,26 @@ def _report(result: Any, as_json: bool, summary: str) -> None:
 @click.option("--list-voices", is_flag=True, help="List the voices and exit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def speak(text: str | None, output: Path | None, voice: str | None, model: str | None, speed: float,
-          fmt: str | None, seed: int | None, stream: bool, sidecar: bool, list_voices: bool, as_json: bool) -> None:
+          seconds: float | None, traits: str | None, language: str | None, fmt: str | None, seed: int | None,
+          stream: bool, sidecar: bool, list_voices: bool, as_json: bool) -> None:
     """Speak TEXT (argument and/or stdin) with an offline voice.
 
     \b
     genloom speak "Hello there." -o hello.wav
     cat story.txt | genloom speak -o story.mp3 --voice joe
     genloom speak "Streaming." --stream | aplay
+    genloom speak "Welcome aboard." --traits gender=male,pitch=low --seconds 3 -o w.wav
     """
     if list_voices:
-        from genloom.audio.speech import list_voices as voices
+        from genloom.audio.voices import all_voices
 
-        rows = voices()
+        rows = [{**v.to_dict(), "description": v.describe()} for v in all_voices()]
         if as_json:
             echo_json(rows)
         else:
             for r in rows:
-                flag = "*" if r["default"] else " "
                 state = "installed" if r["installed"] else "not installed"
-                click.echo(f"{flag} {r['voice']:<10} {r['model']:<22} {state}")
+                click.echo(f"{r['voice']:<10} {r['model']:<22} {state:<14} {r['description']}")
         return
     body = read_input(text)
     if stream:
@@ -90,14 +95,39 @@ def speak(text: str | None, output: Path | None, voice: str | None, model: str |
     params: dict[str, Any] = {"voice": voice, "speed": speed, "seed": seed, "sidecar": sidecar}
     if fmt:
         params["format"] = fmt
+    if seconds is not None:
+        params["seconds"] = seconds
+    if language:
+        params["language"] = language
+    if traits:
+        params["voice_traits"] = _parse_traits(traits)
     with _progress("Speaking", enabled=not as_json) as progress:
         result = api.create("speech", body, model=model, params=params, output=output, progress=progress)
     if to_stdout:
         sys.stdout.buffer.write(Path(result.paths[0]).read_bytes())
         return
     meta = result.meta
+    why = f"\n{meta['voice_reason']}" if meta.get("voice_reason") else ""
+    fit = f"\n{meta['fit_note']}" if meta.get("fit_note") else ""
     _report(result, as_json, f"{meta['duration_s']:.1f} s of speech, voice {meta['voice']} ({result.model_id}), "
-                             f"generation {result.generation_id}")
+                             f"generation {result.generation_id}{why}{fit}")
+
+
+def _parse_traits(text: str) -> dict[str, str]:
+    """'gender=male,pitch=low' -> a traits dict; a bare word is a voice name ('onyx')."""
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            out["name"] = key
+        elif key.strip() in ("gender", "age", "pitch", "tone", "accent", "name"):
+            out[key.strip()] = value.strip()
+        else:
+            raise click.BadParameter(f"unknown trait {key!r}: use gender, age, pitch, tone, accent or name",
+                                     param_hint="--traits")
+    return out
 
 
 @click.command()

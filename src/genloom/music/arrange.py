@@ -54,6 +54,8 @@ class Track:
     channel: int
     program: int
     notes: list[Note] = field(default_factory=list)
+    volume: int = 100  # channel volume (CC 7): the mix
+    pan: int = 64  # CC 10: 0 left, 64 centre, 127 right
 
 
 @dataclass
@@ -259,11 +261,12 @@ class Arranger:
                body_bars: int, final_chord: int, end_beat: float, release: float, fade: bool) -> list[Track]:
         spec, g = self.spec, self.g
         roles = spec.roles
-        lead = Track("Melody", 0, roles.get("lead", g.lead))
-        comp = Track("Chords", 1, roles.get("comp", g.comp))
+        # The mix: the tune in front, chords and pad behind it and to the sides, bass and drums centred.
+        lead = Track("Melody", 0, roles.get("lead", g.lead), volume=112)
+        comp = Track("Chords", 1, roles.get("comp", g.comp), volume=84, pan=48)
         pad_program = roles.get("pad", g.pad if not roles.get("named") else None)
-        pad = Track("Pad", 2, pad_program) if pad_program is not None else None
-        bass = Track("Bass", 3, roles.get("bass", g.bass))
+        pad = Track("Pad", 2, pad_program, volume=70, pan=84) if pad_program is not None else None
+        bass = Track("Bass", 3, roles.get("bass", g.bass), volume=100)
         base = 60 + self.tonic_shift + 12 * g.melody_octave
         vel = spec.velocity_for(g.velocity)
         for start, end, deg, chord in melody:
@@ -310,8 +313,9 @@ class Arranger:
     def comp_bar(self, track: Track, bar: int, chord: int, pcs: list[int], label: str,
                  prev: list[int] | None, vel: int) -> list[int]:
         style, t0, ch = self.g.comp_style, bar * 4.0, track.channel
-        center = 64 if prev is None else sum(prev) / len(prev)
-        notes = voicing(pcs, int(round(0.5 * center + 0.5 * 64)), 52, 79)
+        # Chords sit just under the melody (which centres on the tonic around middle C and above).
+        center = 60 if prev is None else sum(prev) / len(prev)
+        notes = voicing(pcs, int(round(0.5 * center + 0.5 * 60)), 48, 74)
 
         def hit(start: float, length: float, pitches: list[int], v: float, strum: float = 0.0) -> None:
             for k, p in enumerate(pitches):
@@ -401,7 +405,7 @@ class Arranger:
             play(0, 3.9, root, vel)
 
     def timpani(self, sections: list[Section], chords: list[int], body_bars: int, vel: int) -> Track:
-        track = Track("Timpani", 4, 47)
+        track = Track("Timpani", 4, 47, volume=92, pan=72)
         for sec in sections:
             if sec.label != "B" and sec.start_bar != 0:
                 continue
@@ -415,11 +419,19 @@ class Arranger:
         return grooves.get(label) or grooves.get("*") or next(iter(grooves.values()))
 
     def drums(self, sections: list[Section], body_bars: int, vel: int) -> Track:
-        track = Track("Drums", DRUM_CHANNEL, 0)
+        track = Track("Drums", DRUM_CHANNEL, 0, volume=96)
         scale = vel / 92.0
 
+        struck: dict[tuple[float, int], Note] = {}
+
         def hit(beat: float, note: int, v: float) -> None:
-            track.notes.append(Note(DRUM_CHANNEL, beat, beat + 0.2, note, self._vel(v * scale)))
+            velocity = self._vel(v * scale)
+            same = struck.get((beat, note))
+            if same is not None:  # a crash's kick on a groove's kick: one louder hit, not two
+                same.velocity = max(same.velocity, velocity)
+                return
+            struck[(beat, note)] = Note(DRUM_CHANNEL, beat, beat + 0.2, note, velocity)
+            track.notes.append(struck[(beat, note)])
 
         for si, sec in enumerate(sections):
             has_next = si + 1 < len(sections)
@@ -464,7 +476,7 @@ class Arranger:
         last_deg = melody[-1][2] if melody else 0
         tonic_deg = 7 * round(last_deg / 7)
         by_name["Melody"].notes.append(Note(0, start, end, melody_pitch(tonic_deg, self.mode, chord, base), vel))
-        for p in voicing(pcs, 64, 52, 79):
+        for p in voicing(pcs, 60, 48, 74):
             by_name["Chords"].notes.append(Note(1, start, end, p, vel - 12))
         if "Pad" in by_name:
             for p in voicing(pcs, 72, 60, 84):

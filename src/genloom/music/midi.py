@@ -120,6 +120,8 @@ def write_tracks(tracks: list[Track], spec: Spec, end_beat: float, label: str | 
         out = mido.MidiTrack()
         out.append(mido.MetaMessage("track_name", name=track.name, time=0))
         out.append(mido.Message("program_change", program=track.program, channel=track.channel, time=0))
+        out.append(mido.Message("control_change", control=7, value=track.volume, channel=track.channel, time=0))
+        out.append(mido.Message("control_change", control=10, value=track.pan, channel=track.channel, time=0))
         events: list[tuple[int, int, mido.Message]] = []
         if fade_from is not None:
             steps = max(2, int((end_beat - fade_from) * 4))

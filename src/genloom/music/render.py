@@ -60,13 +60,15 @@ def render(midi: bytes, note_list: list[Note], tempo: int, soundfont: str | Path
     between pieces), else as the ``fluidsynth`` program; else the built-in synth plays."""
     from genloom.music import fluid
 
-    binary = fluidsynth_binary() if engine in ("auto", "fluidsynth") else None
+    wanted = engine in ("auto", "fluidsynth") and not os.environ.get("GENLOOM_NO_FLUIDSYNTH")
+    lib = fluid.library() if wanted else None
+    binary = fluidsynth_binary() if wanted else None
     sf2 = find_soundfont(soundfont) if engine in ("auto", "fluidsynth") else None
-    if engine == "fluidsynth" and (binary is None or sf2 is None):
-        raise InvalidInput("FluidSynth rendering needs the fluidsynth program and a GM soundfont",
+    if engine == "fluidsynth" and ((lib is None and binary is None) or sf2 is None):
+        raise InvalidInput("FluidSynth rendering needs libfluidsynth (or the fluidsynth program) and a GM soundfont",
                            hint="apt-get install fluidsynth fluid-soundfont-gm, or use the built-in synth",
                            param="engine")
-    if binary and sf2 and fluid.library() is not None:
+    if lib is not None and sf2 is not None:
         if seconds is None:
             import io
 
@@ -98,12 +100,13 @@ def _fluidsynth(binary: str, sf2: Path, midi: bytes) -> np.ndarray:
     return _normalize(_trim_tail(audio))
 
 
-def _normalize(audio: np.ndarray) -> np.ndarray:
+def _normalize(audio: np.ndarray, peak_to: float = 0.89) -> np.ndarray:
+    """Every piece at the same peak level (-1 dBFS): a quiet hymn and a loud drop play alike."""
     import numpy as np
 
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
-    if peak > 0.98:
-        audio = audio * (0.98 / peak)
+    if peak > 0:
+        audio = audio * (peak_to / peak)
     return audio.astype(np.float32)
 
 

@@ -182,7 +182,7 @@ def parse(prompt: str, params: dict[str, Any] | None = None) -> Spec:
     for word, bpm in TEMPO_WORDS.items():
         if re.search(rf"\b{word}\b", text):
             explicit_tempo = bpm
-    m = re.search(r"(\d{2,3})\s*(?:bpm|beats per minute)", text)
+    m = re.search(r"(\d{2,3})\s*(?:bpm|beats per minute)", text) or re.search(r"\btempo (?:of )?(\d{2,3})\b", text)
     if m:
         explicit_tempo = int(m.group(1))
     explicit_mode: str | None = None

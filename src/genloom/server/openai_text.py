@@ -188,7 +188,7 @@ def _usage(prompt: int, completion: int) -> dict[str, int]:
 
 # -- generation in a worker thread -----------------------------------------
 # Events: ("delta", choice, text), ("calls", choice, [ToolCall]),
-#         ("done", choice, finish_reason, prompt_tokens, completion_tokens, generation_id)
+#         ("done", choice, finish_reason, prompt_tokens, completion_tokens, generation id or [ids])
 
 def _merge(streams: list[Callable[[], Iterator[tuple[Any, ...]]]], width: int) -> Iterator[tuple[Any, ...]]:
     """The events of several sequences (``n`` choices, prompts), ``width`` of them generating at once.
@@ -248,39 +248,33 @@ def _merge(streams: list[Callable[[], Iterator[tuple[Any, ...]]]], width: int) -
 def _chat_events(model_id: str, messages: list[dict[str, Any]], options: dict[str, Any], n: int,
                  log_extra: dict[str, Any], plan: Any = None, width: int = 1) -> Iterator[tuple[Any, ...]]:
     from genloom.text.api import chat
-    from genloom.text.tools import ContentStream, parse_reply, render_messages
+    from genloom.text.tools import render_messages, reply_with_tools
 
     _check_model(model_id, options, tools=plan is not None)
     turns = render_messages(messages, plan)
     if plan is not None:
-        options = {**options, "json_schema": plan.schema()}
         log_extra = {**log_extra, "tools": [f.name for f in plan.functions], "tool_choice": plan.mode}
 
     def choice(i: int) -> Callable[[], Iterator[tuple[Any, ...]]]:
         def events() -> Iterator[tuple[Any, ...]]:
-            resp = chat(messages=turns, model=model_id, extra=log_extra, **_seed_for(options, i))
-            finish = None
+            opts = _seed_for(options, i)
             if plan is None:
+                resp = chat(messages=turns, model=model_id, extra=log_extra, **opts)
                 for piece in resp:
                     yield ("delta", i, piece)
-            else:
-                reader = ContentStream()
-                for piece in resp:
-                    text = reader.feed(piece)
-                    if text:
-                        yield ("delta", i, text)
-                reply = parse_reply(reader.raw)
-                if reply is None:  # cut off mid-JSON (max_tokens): hand back what there is, finish "length"
-                    if reader.kind != "content":
-                        yield ("delta", i, reader.raw)
-                    finish = "length"
-                elif reply.calls:
-                    yield ("calls", i, reply.calls)
-                    finish = "tool_calls"
-                elif reader.kind != "content" and reply.content:
-                    yield ("delta", i, reply.content)
-            yield ("done", i, finish or resp.finish_reason or "stop", resp.prompt_tokens or 0,
-                   resp.completion_tokens or 0, resp.generation_id)
+                yield ("done", i, resp.finish_reason or "stop", resp.prompt_tokens or 0,
+                       resp.completion_tokens or 0, resp.generation_id)
+                return
+            for ev in reply_with_tools(chat, turns, plan, {"model": model_id, "extra": log_extra, **opts}):
+                if ev[0] == "text":
+                    yield ("delta", i, ev[1])
+                elif ev[0] == "calls":
+                    yield ("calls", i, ev[1])
+                else:
+                    done = ev[2]
+                    yield ("done", i, ev[1], sum(r.prompt_tokens or 0 for r in done),
+                           sum(r.completion_tokens or 0 for r in done),
+                           [r.generation_id for r in done if r.generation_id])
         return events
 
     yield from _merge([choice(i) for i in range(n)], width)
@@ -332,8 +326,8 @@ def _collect(events: Iterator[tuple[Any, ...]]) -> _Collected:
             out.finish[ev[1]] = ev[2]
             out.usage[0] += ev[3]
             out.usage[1] += ev[4]
-            if ev[5]:
-                out.gids.append(ev[5])
+            # One generation id, or a list when a reply took two (a tool-call draft, then the call).
+            out.gids += [g for g in (ev[5] if isinstance(ev[5], list) else [ev[5]]) if g]
     return out
 
 

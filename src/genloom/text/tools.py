@@ -1,21 +1,23 @@
 """Tool (function) calling on top of JSON-schema constrained decoding, for any backend.
 
-The model never writes free text when it may call a tool: it writes one JSON
-object, constrained to the schema :meth:`ToolPlan.schema` builds from the
-functions' own parameter schemas, so the arguments always parse and validate::
+The tools are described to the model in the widely trained "Hermes" layout
+(Qwen2.5, Hermes, many fine-tunes): signatures inside ``<tools></tools>`` in the
+system message, calls written as ``<tool_call>{"name": ..., "arguments": ...}</tool_call>``,
+results handed back inside ``<tool_response></tool_response>``. A reply is made
+in two phases (:func:`reply_with_tools`):
 
-    {"tool_calls": [{"name": "get_weather", "arguments": {"city": "Paris"}}]}
-    {"content": "It is 18 °C and sunny in Paris."}          (tool_choice "auto" only)
+1. **Decide** (``tool_choice: "auto"`` only): the model answers freely. If its
+   reply starts like a tool call (``<tool_call>`` or ``{"name"``), that draft is
+   dropped after a few tokens; otherwise it *is* the answer and streams as it
+   comes.
+2. **Call**: the same conversation is decoded again under the JSON schema
+   :meth:`ToolPlan.schema` builds from the offered functions' own parameter
+   schemas, so the arguments always parse and validate. With prefix caching the
+   second pass re-reads nothing but the last turn.
 
-``tool_choice``: ``"auto"`` allows both shapes, ``"required"`` only calls, a
-named function only calls of that function, ``"none"`` no tools at all.
-``parallel_tool_calls=False`` caps a reply at one call.
-
-The conversation the model sees is plain system/user/assistant text: the
-tools are described in the system message, earlier calls are shown in the
-same JSON the model writes, and ``role: "tool"`` results become a user turn
-naming the function they answer (:func:`render_messages`). Any backend with
-``supports_schema`` can therefore call tools; nothing here is model-specific.
+``tool_choice: "required"`` or a named function go straight to phase 2;
+``"none"`` never calls. ``parallel_tool_calls=False`` caps a reply at one call.
+Only ``supports_schema`` is needed from the backend: nothing here is model-specific.
 """
 
 from __future__ import annotations
@@ -23,14 +25,17 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from genloom.errors import InvalidInput
 
-Mode = Literal["auto", "required", "none"]
+Mode = Literal["auto", "required"]
 MAX_PARALLEL = 8
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# How a draft reply that is really a tool call begins (after leading whitespace).
+CALL_STARTS = ("<tool_call>", '{"name"')
 
 
 @dataclass(frozen=True)
@@ -39,16 +44,9 @@ class Function:
     description: str
     parameters: dict[str, Any]
 
-    def signature(self) -> str:
-        props = self.parameters.get("properties") or {}
-        required = set(self.parameters.get("required") or [])
-        args = []
-        for key, spec in props.items():
-            kind = spec.get("type", "any") if isinstance(spec, dict) else "any"
-            if isinstance(spec, dict) and spec.get("enum"):
-                kind = "|".join(json.dumps(v) for v in spec["enum"])
-            args.append(f"{key}{'' if key in required else '?'}: {kind}")
-        return f"{self.name}({', '.join(args)})"
+    def openai(self) -> dict[str, Any]:
+        return {"type": "function", "function": {"name": self.name, "description": self.description,
+                                                 "parameters": self.parameters}}
 
 
 @dataclass
@@ -59,12 +57,6 @@ class ToolCall:
 
     def to_openai(self) -> dict[str, Any]:
         return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
-
-
-@dataclass
-class Reply:
-    content: str | None
-    calls: list[ToolCall]
 
 
 def _parameters(schema: Any, name: str) -> dict[str, Any]:
@@ -103,38 +95,29 @@ class ToolPlan:
     parallel: bool = True
 
     def schema(self) -> dict[str, Any]:
-        """The JSON schema the reply is decoded under."""
+        """The JSON schema phase 2 decodes under: a list of calls (one call when not parallel)."""
         calls = [{"type": "object", "properties": {"name": {"const": f.name}, "arguments": f.parameters},
                   "required": ["name", "arguments"], "additionalProperties": False} for f in self.callable]
-        items = calls[0] if len(calls) == 1 else {"anyOf": calls}
-        array = {"type": "array", "items": items, "minItems": 1, "maxItems": MAX_PARALLEL if self.parallel else 1}
-        with_calls = {"type": "object", "properties": {"tool_calls": array}, "required": ["tool_calls"],
-                      "additionalProperties": False}
-        if self.mode == "required":
-            return with_calls
-        answer = {"type": "object", "properties": {"content": {"type": "string"}}, "required": ["content"],
-                  "additionalProperties": False}
-        return {"anyOf": [with_calls, answer]}
+        one = calls[0] if len(calls) == 1 else {"anyOf": calls}
+        if not self.parallel:
+            return one
+        return {"type": "array", "items": one, "minItems": 1, "maxItems": MAX_PARALLEL}
 
     def instructions(self) -> str:
-        """The system-message text that tells the model what it may call and how to answer."""
-        lines = ["You can call these functions:"]
-        for f in self.functions:
-            lines.append(f"- {f.signature()}: {f.description}".rstrip(": "))
-            lines.append(f"  parameters: {json.dumps(f.parameters, ensure_ascii=False)}")
-        names = ", ".join(f.name for f in self.callable)
-        many = " (several calls in one list when the request needs several)" if self.parallel else ""
-        lines.append("")
-        lines.append("Reply with exactly one JSON object.")
-        lines.append(f'To call functions ({names}): {{"tool_calls": [{{"name": "...", "arguments": {{...}}}}]}}{many}.')
+        """The system-message text describing the tools, in the Hermes layout."""
+        listed = "\n".join(json.dumps(f.openai(), ensure_ascii=False) for f in self.functions)
+        text = ("# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
+                "You are provided with function signatures within <tools></tools> XML tags:\n"
+                f"<tools>\n{listed}\n</tools>\n\n"
+                "For each function call, return a json object with function name and arguments within "
+                "<tool_call></tool_call> XML tags:\n<tool_call>\n"
+                '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>')
         if self.mode == "auto":
-            lines.append('To answer the user yourself: {"content": "your answer"}.')
-            lines.append("Call a function when the user asks for something it provides and its result is not in the "
-                         "conversation yet. When the results you need are in the conversation, or no function "
-                         "fits, answer with content.")
-        else:
-            lines.append(f"You must call {'this function' if len(self.callable) == 1 else 'a function'} now.")
-        return "\n".join(lines)
+            text += ("\n\nCall a function whenever the user asks for something a function provides (live data, "
+                     "actions, exact results) and its result is not in the conversation yet; never make up what a "
+                     "function would return. Once the results are in the conversation, answer the user in plain "
+                     "words. If no function fits, just answer.")
+        return text
 
 
 def plan_tools(tools: list[dict[str, Any]] | None, tool_choice: Any = None,
@@ -165,121 +148,145 @@ def plan_tools(tools: list[dict[str, Any]] | None, tool_choice: Any = None,
 
 # -- the conversation, as the model sees it ------------------------------------------------
 
-def _calls_json(calls: list[dict[str, Any]]) -> str:
-    shown = []
-    for c in calls:
-        fn = c.get("function") or {}
-        raw = fn.get("arguments") or "{}"
-        try:
-            args = json.loads(raw) if isinstance(raw, str) else raw
-        except json.JSONDecodeError:
-            args = raw
-        shown.append({"name": fn.get("name"), "arguments": args})
-    return json.dumps({"tool_calls": shown}, ensure_ascii=False)
+def _call_text(call: dict[str, Any]) -> str:
+    fn = call.get("function") or {}
+    raw = fn.get("arguments") or "{}"
+    try:
+        args = json.loads(raw) if isinstance(raw, str) else raw
+    except json.JSONDecodeError:
+        args = raw
+    body = json.dumps({"name": fn.get("name"), "arguments": args}, ensure_ascii=False)
+    return f"<tool_call>\n{body}\n</tool_call>"
 
 
 def render_messages(messages: list[dict[str, Any]], plan: ToolPlan | None) -> list[dict[str, str]]:
     """OpenAI messages (with ``tool_calls`` and ``role: "tool"``) as plain system/user/assistant turns.
 
     ``messages`` are dicts with ``role``, ``content`` (text), and optionally
-    ``tool_calls``, ``tool_call_id`` and ``name``.
+    ``tool_calls``, ``tool_call_id`` and ``name``. Consecutive tool results share
+    one user turn, each in its ``<tool_response>`` block, as Hermes-trained models expect.
     """
     names: dict[str, str] = {}
     out: list[dict[str, str]] = []
+    results = False  # the last turn is a user turn made of tool results
     for m in messages:
         role, content = m["role"], m.get("content") or ""
         if role == "assistant" and m.get("tool_calls"):
             for c in m["tool_calls"]:
                 names[c.get("id", "")] = (c.get("function") or {}).get("name", "")
-            out.append({"role": "assistant", "content": _calls_json(m["tool_calls"])})
-        elif role == "assistant" and plan is not None:
-            # Earlier answers in the same JSON shape keep the model in its format.
-            out.append({"role": "assistant", "content": json.dumps({"content": content}, ensure_ascii=False)})
+            calls = "\n".join(_call_text(c) for c in m["tool_calls"])
+            out.append({"role": "assistant", "content": f"{content}\n{calls}".strip()})
+            results = False
         elif role in ("tool", "function"):
-            name = m.get("name") or names.get(m.get("tool_call_id") or "", "") or "a function"
-            text = f"Result of {name}: {content}"
-            if out and out[-1]["role"] == "user" and out[-1].get("_results"):
-                out[-1]["content"] += "\n" + text
+            name = m.get("name") or names.get(m.get("tool_call_id") or "", "")
+            body = json.dumps({"name": name, "content": content}, ensure_ascii=False) if name else content
+            block = f"<tool_response>\n{body}\n</tool_response>"
+            if results:
+                out[-1]["content"] += "\n" + block
             else:
-                out.append({"role": "user", "content": text, "_results": "1"})
+                out.append({"role": "user", "content": block})
+            results = True
         else:
             out.append({"role": role, "content": content})
-    cleaned = [{"role": m["role"], "content": m["content"]} for m in out]
+            results = False
     if plan is not None:
         guide = plan.instructions()
-        if cleaned and cleaned[0]["role"] == "system":
-            cleaned[0] = {"role": "system", "content": f"{cleaned[0]['content']}\n\n{guide}"}
+        if out and out[0]["role"] == "system":
+            out[0] = {"role": "system", "content": f"{out[0]['content']}\n\n{guide}"}
         else:
-            cleaned.insert(0, {"role": "system", "content": guide})
-    return cleaned
+            out.insert(0, {"role": "system", "content": guide})
+    return out
 
 
-# -- reading the reply ------------------------------------------------------------------------
+# -- reading the model --------------------------------------------------------------------------
 
-def parse_reply(text: str) -> Reply | None:
-    """The model's JSON reply as content or calls; None when it is not valid (cut off by max_tokens)."""
+def parse_calls(text: str, plan: ToolPlan) -> list[ToolCall] | None:
+    """Phase 2's JSON as calls; None when it is not valid (cut off by max_tokens)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError:
         return None
-    if not isinstance(data, dict):
-        return None
-    if isinstance(data.get("tool_calls"), list):
-        calls = [ToolCall(c["name"], json.dumps(c.get("arguments", {}), ensure_ascii=False))
-                 for c in data["tool_calls"] if isinstance(c, dict) and isinstance(c.get("name"), str)]
-        if calls:
-            return Reply(None, calls)
-    if isinstance(data.get("content"), str):
-        return Reply(data["content"], [])
-    return None
+    items = data if isinstance(data, list) else [data]
+    allowed = {f.name for f in plan.callable}
+    calls = [ToolCall(c["name"], json.dumps(c.get("arguments", {}), ensure_ascii=False))
+             for c in items if isinstance(c, dict) and c.get("name") in allowed]
+    return calls or None
 
 
-_OPEN_CONTENT = re.compile(r'^\s*\{\s*"content"\s*:\s*"')
-_FIRST_KEY = re.compile(r'^\s*\{\s*"(?P<key>[^"]*)"')
+class Draft:
+    """Phase 1: tells an answer from the start of a tool call, holding back only what could be either.
 
-
-class ContentStream:
-    """Streams the text of a ``{"content": "..."}`` reply as it is generated, unescaped.
-
-    ``feed(piece)`` returns the answer text that became certain with this piece
-    ('' while undecided, always '' for a tool-call reply).
+    ``feed(piece)`` returns the answer text now certain; :attr:`calling` turns True
+    once the draft starts like a tool call (the caller then stops it).
     """
 
     def __init__(self) -> None:
         self.raw = ""
-        self.kind: Literal["undecided", "content", "calls"] = "undecided"
-        self._start = 0  # where the string's unread raw text begins
-        self._closed = False
+        self.sent = 0
+        self.calling = False
+        self.answering = False
 
     def feed(self, piece: str) -> str:
         self.raw += piece
-        if self.kind == "undecided":
-            m = _OPEN_CONTENT.match(self.raw)
-            if m:
-                self.kind, self._start = "content", m.end()
-            else:
-                key = _FIRST_KEY.match(self.raw)
-                if (key and key["key"] != "content") or self.raw.lstrip()[:1] not in ("", "{"):
-                    self.kind = "calls"
-        if self.kind != "content" or self._closed:
+        if not self.answering and not self.calling:
+            head = self.raw.lstrip()
+            if any(head.startswith(s) for s in CALL_STARTS):
+                self.calling = True
+                return ""
+            if any(s.startswith(head) for s in CALL_STARTS):
+                return ""  # still could be either: wait for more
+            self.answering = True
+        if self.calling:
             return ""
-        return self._drain()
+        text, self.sent = self.raw[self.sent:], len(self.raw)
+        return text
 
-    def _drain(self) -> str:
-        raw, i, end = self.raw, self._start, self._start
-        while i < len(raw):
-            ch = raw[i]
-            if ch == '"':
-                self._closed = True
-                break
-            if ch == "\\":
-                need = 6 if raw[i + 1:i + 2] == "u" else 2
-                if i + need > len(raw):
-                    break  # an escape still being written: wait for the rest
-                i += need
-            else:
-                i += 1
-            end = i
-        piece = raw[self._start:end]
-        self._start = end
-        return json.loads(f'"{piece}"') if piece else ""
+    def rest(self) -> str:
+        """What is still held back when the draft ends (a short reply that looked like a tag's start)."""
+        if self.calling:
+            return ""
+        text, self.sent = self.raw[self.sent:], len(self.raw)
+        return text
+
+
+# Events of one reply: ("text", str), ("calls", [ToolCall]), ("finish", reason, response-or-None)
+Event = tuple[Any, ...]
+
+
+def reply_with_tools(chat: Callable[..., Any], turns: list[dict[str, str]], plan: ToolPlan,
+                     options: dict[str, Any]) -> Iterator[Event]:
+    """One assistant reply that may call tools; ``chat(messages=, **options)`` returns a Response.
+
+    Yields ``("text", piece)`` while an answer streams, ``("calls", calls)`` once
+    the calls are decoded, then ``("finish", finish_reason, responses)`` where
+    responses are the recorded generations (for usage and provenance).
+    """
+    if plan.mode == "auto":
+        draft = Draft()
+        resp = chat(messages=turns, **options)
+        pieces = iter(resp)
+        try:
+            for piece in pieces:
+                text = draft.feed(piece)
+                if text:
+                    yield ("text", text)
+                if draft.calling:
+                    break
+        finally:
+            if draft.calling:
+                pieces.close()  # abandoned: the engine stops, nothing is recorded
+        if not draft.calling:
+            tail = draft.rest()
+            if tail:
+                yield ("text", tail)
+            yield ("finish", resp.finish_reason or "stop", [resp])
+            return
+    resp = chat(messages=turns, **{**options, "json_schema": plan.schema()})
+    text = resp.text()
+    calls = parse_calls(text, plan)
+    if calls is None:  # cut off mid-JSON (max_tokens): hand back what there is
+        yield ("text", text)
+        yield ("finish", "length", [resp])
+        return
+    yield ("calls", calls)
+    yield ("finish", "tool_calls", [resp])

@@ -13,9 +13,13 @@ from genloom.video.captions import Overlay, overlay_from
 
 TITLE_S = 2.2
 END_S = 2.0
+# Shorter videos get no end card: it would take too much of them (a user's clip, even more so).
+END_MIN_VIDEO_S = 5.0
+END_MIN_CLIP_S = 10.0
 
 
-def title_overlay(text: str, size: tuple[int, int]) -> Overlay:
+def title_overlay(text: str, size: tuple[int, int], at: float) -> Overlay:
+    """The name on a dark band centred ``at`` that share of the frame's height (see :func:`title_place`)."""
     from PIL import Image, ImageDraw
 
     from genloom.image.draw import wrap_fit
@@ -32,7 +36,15 @@ def title_overlay(text: str, size: tuple[int, int]) -> Overlay:
     for i, line in enumerate(lines):
         lw = f.getlength(line)
         d.text(((w - lw) / 2, y + i * line_h), line, font=f, fill=(255, 255, 255, 255))
-    return overlay_from(img, 0, int(h * 0.42) - band_h // 2)
+    return overlay_from(img, 0, max(0, min(h - band_h, int(h * at) - band_h // 2)))
+
+
+def title_place(drawn: bool, captions: bool) -> float:
+    """Where the title band goes: high on drawn art (its sky; the subject stands in the middle),
+    in the lower third on the user's photos and clips (clear of faces), above the captions."""
+    if drawn:
+        return 0.2
+    return 0.6 if captions else 0.7
 
 
 def end_card(name: str, line: str | None, size: tuple[int, int], tint: tuple[int, int, int]) -> Any:
@@ -46,9 +58,9 @@ def end_card(name: str, line: str | None, size: tuple[int, int], tint: tuple[int
     dark = tuple(int(c * 0.35) for c in tint)
     img = Image.new("RGB", size, dark)
     d = ImageDraw.Draw(img)
-    for i in range(h // 2):  # a soft vertical gradient, lighter toward the middle
-        k = 1 + 0.5 * (1 - abs(i - h / 4) / (h / 4)) if h >= 4 else 1
-        d.line((0, i * 2, w, i * 2 + 1), fill=tuple(min(255, int(c * k)) for c in dark))
+    for y in range(0, h, 2):  # a soft vertical glow, half again as light in the middle
+        k = 1 + 0.5 * (1 - abs(y - h / 2) / (h / 2))
+        d.line((0, y, w, y + 1), fill=tuple(min(255, int(c * k)) for c in dark))
     f, lines = wrap_fit(name, "headline", int(w * 0.84), int(min(h * 0.24, w * 0.4)), max_lines=3, start=int(w / 6))
     line_h = int(f.size * 1.15)
     sub_f, sub_lines = (wrap_fit(line, "body", int(w * 0.8), int(min(h * 0.1, w * 0.16)), max_lines=2,

@@ -34,7 +34,7 @@ from genloom.video.pictures import Animator, Painter, animator_for, painter_for
 from genloom.video.request import VideoRequest
 from genloom.video.soundtrack import Composer, compose_with_genloom
 
-MAX_SPEEDUP = 1.3  # a voice read faster than this to fit a length sounds rushed: lengthen the video instead
+MAX_SPEEDUP = 1.35  # a voice read faster than this to fit a length sounds rushed: lengthen the video instead
 FIT_MARGIN_S = 0.5  # a voice fitted into an asked length keeps this much silence around it
 
 
@@ -140,13 +140,17 @@ def _fit_voice(request: VideoRequest, speaker: Speaker, narration: Narration | N
     """Never cut the voice: read it a little faster, or make the video longer (a clip's length is fixed)."""
     if narration is None or narration.seconds <= seconds - FIT_MARGIN_S:
         return narration, seconds
-    ratio = narration.seconds / max(seconds - FIT_MARGIN_S, 0.1)
-    if request.narration and request.narration_audio is None and ratio <= MAX_SPEEDUP:
-        faster = (request.speed or 1.0) * ratio * 1.02
-        narration = _narration(request, speaker, seed, speed=min(2.0, faster))
+    speed = request.speed or 1.0
+    # Pauses do not speed up with the words, so one try may fall short: a second try corrects by what it measured.
+    for _ in range(2):
+        ratio = narration.seconds / max(seconds - FIT_MARGIN_S, 0.1)
+        if not (request.narration and request.narration_audio is None) or speed * ratio > MAX_SPEEDUP:
+            break
+        speed *= ratio * 1.02
+        narration = _narration(request, speaker, seed, speed=speed)
         assert narration is not None
-        notes.append(f"narration read {faster:.2f}x as fast to fit {seconds:g} s")
         if narration.seconds <= seconds - FIT_MARGIN_S:
+            notes.append(f"narration read {speed:.2f}x as fast to fit {seconds:g} s")
             return narration, seconds
     if is_clip:
         if narration.seconds <= seconds:
@@ -213,64 +217,87 @@ def shot_descriptions(request: VideoRequest) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | None, seconds: float, sentences: list[Cue], cues: list[Cue],
-                 audio: Path | None, seed: int, workdir: Path, video_id: str, label_extra: dict[str, Any],
-                 progress: Progress | None) -> Made:
+@dataclass
+class Pictures:
+    """What is on screen, piece by piece, and where the pictures came from."""
+
+    mode: str  # animate | slideshow
+    pieces: list[timeline.Piece]
+    first: Any  # the first picture (its colour tints the end card)
+    model_id: str
+    credits: list[dict[str, str]] = field(default_factory=list)
+    motion: str | None = None
+
+
+def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | None, seconds: float,
+                 sentences: list[Cue], cues: list[Cue], audio: Path | None, seed: int, workdir: Path, video_id: str,
+                 label_extra: dict[str, Any], progress: Progress | None) -> Made:
+    """Pictures (an animated scene, or stills cut on the narration's pauses), then cards, captions, encoding."""
     from genloom.image.label import label_dict
+    from genloom.video import frames
+
+    size = request.size
+    shots = shot_descriptions(request)
+    has_end = bool(request.title) and seconds >= cards.END_MIN_VIDEO_S
+    picture_end = seconds - cards.END_S if has_end else seconds
+    if request.mode == "animate" or (request.mode == "auto" and not shots and not request.images):
+        pics = _animated(request, animator, picture_end, seed)
+    else:
+        pics = _slides(request, painter, shots, picture_end, sentences, seed)
+    if has_end:
+        card = cards.end_card(request.title or "", request.end_line, size, cards.tint_of(pics.first))
+        pics.pieces.append(timeline.Piece(picture_end, seconds, frames.drift(card, size, cards.END_S, travel=0.02)))
+    transition = min(request.transition, min(p.end - p.start for p in pics.pieces) / 2)
+    play = timeline.player(pics.pieces, transition)
+    at = cards.title_place(drawn=not request.images, captions=bool(cues))
+    title = cards.title_overlay(request.title, size, at) if request.title else None
+    stream = _decorated((play(i / request.fps) for i in range(_frame_count(seconds, request.fps))),
+                        request, size, cues, title)
+    credits = _dedupe(pics.credits)
+    label = label_dict(model=video_id, stills_model=pics.model_id, prompt=request.prompt, seed=seed,
+                       attribution=credits, neural=False, **label_extra)
+    path = _encode(stream, request, size, label, audio, seconds, workdir, progress)
+    meta = {"stills_model": pics.model_id, "shots": len(pics.pieces) - int(has_end), "attribution": credits,
+            "cuts": [round(p.start, 3) for p in pics.pieces[1:]], "end_card": has_end}
+    if pics.motion:
+        meta["motion"] = pics.motion
+    return Made(path, seconds, _frame_count(seconds, request.fps), pics.mode, cues, meta)
+
+
+def _animated(request: VideoRequest, animator: Animator | None, seconds: float, seed: int) -> Pictures:
+    from genloom.video import frames
+
+    if animator is None:
+        raise InvalidInput("This video maker cannot animate a scene", hint="give shots, or mode=slideshow",
+                           param="mode")
+    motion = request.motion or frames.motion_for(request.prompt)
+    scene = animator(request.prompt, request.size, seed, seconds, motion)
+    return Pictures("animate", [timeline.Piece(0.0, seconds, scene.frame)], scene.first, scene.model_id,
+                    list(scene.credits), motion)
+
+
+def _slides(request: VideoRequest, painter: Painter, shots: list[str], seconds: float, sentences: list[Cue],
+            seed: int) -> Pictures:
+    """The user's photos, then one drawn still per shot; shots cut on the narration's pauses."""
     from genloom.video import frames
     from genloom.video.pictures import fit_whole, load_photos
 
     size = request.size
-    shots = shot_descriptions(request)
-    has_end = bool(request.title) and seconds >= 4.0
-    picture_end = seconds - cards.END_S if has_end else seconds
-    credits: list[dict[str, str]] = []
-    motion = None
-    if request.mode == "animate" or (request.mode == "auto" and not shots and not request.images):
-        if animator is None:
-            raise InvalidInput("This video maker cannot animate a scene", hint="give shots, or mode=slideshow",
-                               param="mode")
-        motion = request.motion or frames.motion_for(request.prompt)
-        scene = animator(request.prompt, size, seed, picture_end, motion)
-        mode, stills_model, first = "animate", scene.model_id, scene.first
-        credits += scene.credits
-        piece_list = [timeline.Piece(0.0, picture_end, scene.frame)]
-    else:
-        mode = "slideshow"
-        # (picture, travel): photos fitted whole with a margin wider than their drift stay fully visible.
-        shown: list[tuple[Any, float]] = [(fit_whole(p, size, margin=0.03), 0.05)
-                                          for p in load_photos(request.images)]
-        stills_model = "files"
-        if shots or not shown:  # a plan's hero image and its shot list: the image first, then one still per shot
-            descriptions = shots or [request.prompt] * max(2, round(picture_end / 3.5))
-            stills = painter(descriptions, size, seed)
-            shown += [(img, 0.1) for img in stills.images]
-            stills_model = stills.model_id if not request.images else f"files+{stills.model_id}"
-            credits += stills.credits
-        first = shown[0][0]
-        cuts = timeline.cut_points(len(shown), 0.0, picture_end, timeline.pauses(sentences),
-                                   on_boundaries=not request.images)
-        bounds = [0.0, *cuts, picture_end]
-        piece_list = [timeline.Piece(bounds[i], bounds[i + 1],
-                                     frames.drift(img, size, bounds[i + 1] - bounds[i], seed=seed + i, travel=travel))
-                      for i, (img, travel) in enumerate(shown)]
-    if has_end:
-        card = cards.end_card(request.title or "", request.end_line, size, cards.tint_of(first))
-        piece_list.append(timeline.Piece(picture_end, seconds, frames.drift(card, size, cards.END_S, seed=0,
-                                                                             travel=0.02)))
-    transition = min(request.transition, min(p.end - p.start for p in piece_list) / 2)
-    play = timeline.player(piece_list, transition)
-    title = cards.title_overlay(request.title, size) if request.title else None
-    stream = _decorated((play(i / request.fps) for i in range(_frame_count(seconds, request.fps))),
-                        request, size, cues, title)
-    label = label_dict(model=video_id, stills_model=stills_model, prompt=request.prompt, seed=seed,
-                       attribution=_dedupe(credits), neural=False, **label_extra)
-    path = _encode(stream, request, size, label, audio, seconds, workdir, progress)
-    meta = {"stills_model": stills_model, "shots": len(piece_list) - int(has_end), "attribution": _dedupe(credits),
-            "cuts": [round(p.start, 3) for p in piece_list[1:]], "end_card": has_end}
-    if motion:
-        meta["motion"] = motion
-    return Made(path, seconds, _frame_count(seconds, request.fps), mode, cues, meta)
+    # (picture, pan travel): photos fitted whole with a margin wider than their pan stay fully visible.
+    shown: list[tuple[Any, float]] = [(fit_whole(p, size, margin=0.03), 0.05) for p in load_photos(request.images)]
+    model_id, credits = "files", []
+    if shots or not shown:  # a plan's hero image and its shot list: the image first, then one still per shot
+        descriptions = shots or [request.prompt] * max(2, round(seconds / 3.5))
+        stills = painter(descriptions, size, seed)
+        shown += [(img, 0.1) for img in stills.images]
+        model_id = stills.model_id if not request.images else f"files+{stills.model_id}"
+        credits = list(stills.credits)
+    cuts = timeline.cut_points(len(shown), 0.0, seconds, timeline.pauses(sentences), on_boundaries=not request.images)
+    bounds = [0.0, *cuts, seconds]
+    pieces = [timeline.Piece(bounds[i], bounds[i + 1],
+                             frames.drift(img, size, bounds[i + 1] - bounds[i], seed=seed + i, travel=travel))
+              for i, (img, travel) in enumerate(shown)]
+    return Pictures("slideshow", pieces, shown[0][0], model_id, credits)
 
 
 def _clip_video(request: VideoRequest, info: dict[str, Any], cues: list[Cue], audio: Path | None, seconds: float,
@@ -289,14 +316,15 @@ def _clip_video(request: VideoRequest, info: dict[str, Any], cues: list[Cue], au
         encode.remux_with_audio(request.clip, audio, path, label, seconds)
         return Made(path, seconds, round(seconds * fps), "clip", cues, meta)
     meta["clip_picture"] = "re-encoded with captions/cards"
-    title = cards.title_overlay(request.title, size) if request.title else None
+    at = cards.title_place(drawn=False, captions=bool(cues))
+    title = cards.title_overlay(request.title, size, at) if request.title else None
     end = None
-    if request.title and seconds >= 4.0:
+    if request.title and seconds >= cards.END_MIN_CLIP_S:
+        from PIL import Image
+
         from genloom.video.captions import overlay_from
 
         first = next(encode.clip_frames(request.clip))
-        from PIL import Image
-
         card = cards.end_card(request.title, request.end_line, size, cards.tint_of(Image.fromarray(first)))
         end = overlay_from(card.convert("RGBA"), 0, 0)
     stream = _decorated(encode.clip_frames(request.clip), request, size, cues, title, fps=fps, end=end,
@@ -309,9 +337,10 @@ def _clip_video(request: VideoRequest, info: dict[str, Any], cues: list[Cue], au
 def _decorated(frames_in: Iterator[Any], request: VideoRequest, size: tuple[int, int], cues: list[Cue],
                title: Any, *, fps: float | None = None, end: Any = None, seconds: float = 0.0) -> Iterator[Any]:
     """Frames with the title (fading out), the end card (fading in over a clip) and the caption of the moment."""
-    from genloom.video.captions import CaptionStyle
+    from genloom.video.captions import CaptionStyle, caption_bottom
 
-    style = CaptionStyle(size) if cues else None
+    drawn = request.clip is None and not request.images
+    style = CaptionStyle(size, caption_bottom(size, drawn)) if cues else None
     rate = fps or request.fps
     j = 0
     for i, frame in enumerate(frames_in):

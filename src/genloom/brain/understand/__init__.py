@@ -524,10 +524,11 @@ def _take_reading(spec: RequestSpec, reading: object, text: str, topic: str | No
         spec.name = reading.name.strip()
     if reading.tone.strip():
         spec.tone = reading.tone.strip().lower()
-    if reading.style.strip():
+    style = reading.style.strip().lower()
+    if style in _extract.STYLES:  # only a look the generators know; the LLM's free words are not settings
         for d in spec.deliverables:
             if d.kind in ("image", "video") and d.style is None:
-                d.style = reading.style.strip().lower()
+                d.style = style
 
 
 def _strip_cues(lowered: str) -> str:
