@@ -242,8 +242,16 @@ def midi_key(path: str | Path) -> tuple[str, str]:
 _STOP = frozenset("a an the and or of to in on at for with is are was were be it this that from by as".split())
 
 
+_NUMBERS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBERS.update({w: str(10 * i) for i, w in enumerate("_ _ _ thirty forty fifty sixty seventy eighty ninety".split())
+                 if w != "_"})
+
+
 def words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9']+", text.lower().replace("’", "'")) if w]
+    """Lower-case words; number words are digits ("twelve" and "12" are the same word to a recogniser)."""
+    return [_NUMBERS.get(w, w) for w in re.findall(r"[a-z0-9']+", text.lower().replace("’", "'")) if w]
 
 
 def word_recall(expected: str, got: str, *, content_only: bool = True) -> float:
