@@ -107,3 +107,25 @@ def test_missing_and_unreadable_inputs_stop_before_anything_runs(tmp_path: Path)
     (tmp_path / "broken.wav").write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunk" + bytes(range(256)) * 4)
     code, data, err = genloom_run(tmp_path, "Transcribe it.", "broken.wav")
     assert code == 1 and "broken.wav" in err and "no decodable sound" in err
+
+
+def test_music_under_a_clip_keeps_its_length_and_picture(tmp_path: Path) -> None:
+    import subprocess
+
+    from genloom.video.encode import ffmpeg_exe
+
+    clip = tmp_path / "demo.mp4"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=12:duration=4",
+                    "-c:v", "libx264", "-pix_fmt", "yuv420p", str(clip)], check=True, timeout=60)
+    still = tmp_path / "still.png"
+    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-ss", "1", "-i", str(clip), "-frames:v", "1", str(still)],
+                   check=True, timeout=60)
+    code, data, err = genloom_run(tmp_path, "Put calm music under demo.mp4.")
+    assert code == 0, err
+    assert data["plan"]["deliverables"] == ["video"]
+    video = delivered(data, "video", (".mp4",))
+    assert checks.seconds(video) == pytest.approx(4.0, abs=0.3)
+    assert checks.frame_matches(video, [still]) == [True]
+    import numpy as np
+
+    assert float(np.sqrt(np.mean(np.square(checks._samples(video))))) > 0.005  # the music is there
