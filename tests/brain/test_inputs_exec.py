@@ -255,3 +255,18 @@ def _mp4(path: Path, seconds: float) -> None:
 
     subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c=red:s=64x64:r=10:d={seconds}",
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True, timeout=60)
+
+
+def test_a_script_far_too_short_for_its_speech_is_written_again(fakes: Any) -> None:
+    long_reply = " ".join(["Bees"] + ["keep the city green and the gardens full"] * 6) + "."
+    fakes.enqueue("Welcome to urban beekeeping!", long_reply)
+    p = Plan(request="a 20-second voiceover about urban beekeeping", deliverables=["speech"], steps=[
+        Step(id="script", kind="text", task="script", instruction="Write a script", deliverable=False,
+             prompt="Write a 20-second script about urban beekeeping, about 50 words."),
+        Step(id="voice", kind="speech", task="voice", instruction="read it", inputs=["script"],
+             params={"seconds": 20}),
+    ])
+    result = execute(p, use_llm=True)
+    assert result.ok, [r.error for r in result.steps]
+    assert len(fakes.history) == 2 and "about 50 words" in fakes.history[-1][0][-1].content
+    assert calls("speech")[0]["prompt"] == long_reply

@@ -449,7 +449,12 @@ class _Run:
                 params["base_image"] = bases[0].path
         result.prompt = prompt
         self.emit({"type": "step_progress", "step_id": step.id, "progress": 0.05, "message": "generating"})
-        kw: dict[str, Any] = dict(model=step.model, params=params, parent_ids=parent_ids + writer_ids or None,
+        model = step.model
+        if step.kind == "speech" and params.get("voice_traits") and not params.get("voice"):
+            # The planner's model is the default engine; the voice the traits ask for may live in
+            # another one (a low male voice is Piper's, not Hibari's): the speech runner chooses both.
+            model = None
+        kw: dict[str, Any] = dict(model=model, params=params, parent_ids=parent_ids + writer_ids or None,
                                   run_id=self.run_id, progress=progress)
         if grounded_source:
             out = self._grounded_text(step, grounded_source, kw)
@@ -462,6 +467,8 @@ class _Run:
             out, note = self._fit_speech(step, prompt, out, target, kw)
             if note:
                 notes.append(note)
+        if step.kind == "text" and not grounded_source:
+            out = self._lengthen_script(step, prompt, out, kw)
         result.generation_id = out.generation_id
         result.model = out.model_id
         result.text = out.text if step.kind != "code" else (out.meta.get("code") or out.text)
@@ -475,6 +482,33 @@ class _Run:
             notes.append(f"made without input(s) {', '.join(missing)}, which failed")
         if notes:
             result.error = "; ".join(notes)
+
+    def _spoken_words(self, step: Step) -> int | None:
+        """How many words a script must hold: its speech's length (or that speech's video's) at 2.5 words/s."""
+        for reader in self.readers.get(step.id, []):
+            if reader.kind == "speech":
+                target = self.target_seconds(reader)
+                if target:
+                    return sources.words_for(target) if self._for_video(reader) else int(target * 2.5)
+        return None
+
+    def _lengthen_script(self, step: Step, prompt: str, out: Any, kw: dict[str, Any]) -> Any:
+        """A script far shorter than its speech's asked length is written again, once, at the right length.
+
+        Small models often stop after a sentence; a 40-second voiceover made of one sentence
+        lasts 4 seconds. The second reply replaces the first only when it is closer to the length.
+        """
+        wanted = self._spoken_words(step)
+        have = len((out.text or "").split())
+        if not wanted or have >= 0.6 * wanted:
+            return out
+        again = (f"{prompt}\n\nThis draft has {have} words; the script must have about {wanted} words:\n"
+                 f"{(out.text or '').strip()}\n\nWrite the full script now, about {wanted} words, "
+                 "plain spoken sentences only.")
+        params = {**kw["params"], "max_tokens": max(int(kw["params"].get("max_tokens") or 0), wanted * 2 + 40)}
+        with LLM_LOCK:
+            longer = self.create("text", again, **{**kw, "params": params})
+        return longer if abs(len((longer.text or "").split()) - wanted) < abs(have - wanted) else out
 
     def _reads_transcript(self, step: Step) -> bool:
         return any(self.plan.step(r).kind == "transcript" for r in step.inputs if r in self.readers)
