@@ -139,7 +139,9 @@ MOOD_GENRE = {
     "sombre": "chorale", "gloomy": "cinematic", "hopeful": "cinematic", "romantic": "jazz", "happy": "pop",
     "joyful": "pop", "cheerful": "pop", "bright": "pop", "brighter": "pop", "uplifting": "pop", "upbeat": "pop",
     "festive": "pop", "playful": "folk", "lively": "folk", "energetic": "rock", "exciting": "edm", "angry": "rock",
-    "lullaby": "ambient", "chill": "lofi", "chilled": "lofi", "cozy": "lofi", "mellow": "lofi", "spooky": "cinematic", "scary": "cinematic",
+    "lullaby": "ambient", "nostalgic": "lofi", "emotional": "cinematic", "inspiring": "cinematic",
+    "inspirational": "cinematic", "motivational": "pop", "corporate": "pop", "groovy": "pop", "funky": "pop",
+    "hype": "edm", "chill": "lofi", "chilled": "lofi", "cozy": "lofi", "mellow": "lofi", "spooky": "cinematic", "scary": "cinematic",
     "eerie": "cinematic", "suspenseful": "cinematic", "intense": "rock", "aggressive": "rock",
 }
 DEFAULT_GENRE = "pop"

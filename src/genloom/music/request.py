@@ -69,6 +69,11 @@ MOODS: dict[str, tuple[str | None, int, int, float, float, str]] = {
     "spooky": ("minor", 72, 62, 0.8, 0.5, "strings"), "scary": ("minor", 70, 70, 0.8, 0.5, "strings"),
     "eerie": ("minor", 66, 58, 0.6, 0.5, "strings"), "suspenseful": ("minor", 92, 72, 1.0, 0.45, "strings"),
     "intense": ("minor", 140, 96, 1.3, 0.4, "brass"), "aggressive": ("minor", 150, 100, 1.3, 0.4, "brass"),
+    "nostalgic": (None, 78, 62, 0.8, 0.3, "piano"), "emotional": ("minor", 70, 70, 0.8, 0.3, "strings"),
+    "inspiring": ("major", 100, 80, 1.0, 0.3, "strings"), "inspirational": ("major", 100, 80, 1.0, 0.3, "strings"),
+    "motivational": ("major", 120, 88, 1.1, 0.3, "brass"), "corporate": ("major", 110, 76, 1.0, 0.3, "piano"),
+    "groovy": (None, 108, 84, 1.2, 0.35, "piano"), "funky": (None, 108, 86, 1.2, 0.35, "piano"),
+    "hype": ("minor", 128, 100, 1.3, 0.35, "brass"),
     "slow": (None, 56, None, None, None, None),  # type: ignore[dict-item]
     "fast": (None, 140, None, None, None, None),  # type: ignore[dict-item]
     "quick": (None, 132, None, None, None, None),  # type: ignore[dict-item]
