@@ -251,7 +251,7 @@ class Arranger:
         end_beat = total_beats
         tracks = self.tracks(sections, chords, body_melody, body_bars, final_chord, end_beat, release, fade)
         arrangement = Arrangement(tracks, end_beat, sections, chords + ([] if fade else [final_chord]),
-                                  fade_from=max(0.0, end_beat - min(end_beat / 3, 8 * spec.tempo / 60)) if fade else None)
+                                  fade_from=max(0.0, end_beat - min(end_beat / 4, 6 * spec.tempo / 60)) if fade else None)
         self.finish(arrangement, release)
         return arrangement
 
@@ -491,7 +491,7 @@ class Arranger:
                                        Note(DRUM_CHANNEL, start, start + 0.2, KICK, 110)]
 
     def finish(self, arr: Arrangement, release: float) -> None:
-        """Swing, the fade, and nothing past the end."""
+        """Swing, and nothing past the end (the fade itself is a controller ramp in the MIDI file)."""
         swing = self.g.swing
         limit = arr.end_beat - release
         for track in arr.tracks:
@@ -502,9 +502,6 @@ class Arranger:
                 if n.start >= limit:
                     continue
                 n.end = min(n.end, limit)
-                if arr.fade_from is not None and n.start > arr.fade_from:
-                    left = (arr.end_beat - n.start) / max(1e-6, arr.end_beat - arr.fade_from)
-                    n.velocity = max(1, int(n.velocity * (0.25 + 0.75 * left)))
                 kept.append(n)
             track.notes = sorted(kept, key=lambda n: (n.start, n.pitch))
 
