@@ -159,9 +159,11 @@ def main() -> int:
         got = json.loads(calls[0].function.arguments) if calls else {}
         good_values = hit and all(value_ok(got.get(k), v) for k, v in want.items())
         values += good_values
+        what = f"{called}({calls[0].function.arguments})" if calls else repr(out.choices[0].message.content)[:80]
         if not (hit and good_values):
-            what = f"{called}({calls[0].function.arguments})" if calls else repr(out.choices[0].message.content)[:80]
             misses.append(f"  {text!r}: expected {expected}, got {what}")
+        if not args.json:
+            print(f"  {'ok ' if hit else 'MISS'} {text[:50]!r} -> {what[:90]}", flush=True)
     abstained = 0
     for text in NO_TOOL:
         out = client.chat.completions.create(model=args.model, messages=[{"role": "user", "content": text}],

@@ -158,3 +158,21 @@ def test_cli_traits_and_seconds(tmp_path: Path) -> None:
     assert bad.exit_code != 0 and "unknown trait" in bad.output
     listing = CliRunner().invoke(cli, ["speak", "--list-voices"])
     assert "F0" in listing.output and "not installed" in listing.output  # traits shown; fenrir etc. not bundled
+
+
+def test_traits_win_over_the_default_model_a_plan_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planner puts the kind's default model on every step; traits still choose among all voices."""
+    from genloom import api
+    from genloom.audio import speech
+
+    _need("heart", "joe")
+    calls = []
+    original = speech.speak
+
+    def spy(text: str, voice: str | None = None, model: str | None = None, **kw: object) -> object:
+        calls.append((voice, model))
+        return original("Hi.", voice=voice, model=model, **kw)
+
+    monkeypatch.setattr(speech, "speak", spy)
+    result = api.create("speech", "Hi.", model="hibari", params={"voice_traits": {"gender": "male"}})
+    assert result.meta["voice"] == "joe" and calls[0] == ("joe", None)

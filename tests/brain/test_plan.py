@@ -184,14 +184,31 @@ def test_kit_parts_share_one_palette(fake_model) -> None:
 
 
 def test_notes_say_what_installed_models_cannot_do(fake_model, monkeypatch: pytest.MonkeyPatch) -> None:
+    from genloom.audio import voices
     from genloom.brain import notes
 
-    installed = {"image": ["genloom-composer"], "speech": ["hibari", "piper-joe"]}
-    monkeypatch.setattr(notes, "_installed", lambda kind: installed.get(kind, []))
+    monkeypatch.setattr(notes, "_installed", lambda kind: ["genloom-composer"] if kind == "image" else [])
+    monkeypatch.setattr(voices, "installed_voices", lambda: [
+        voices._voice("heart", "hibari", {"gender": "female", "languages": ["en"]}, True),
+        voices._voice("joe", "piper-joe", {"gender": "male", "pitch": "low", "languages": ["en"]}, True)])
     photo = plan("a photo of a red vintage car on a coastal road", use_llm=False)
     assert any("genloom pull sd-turbo" in n for n in photo.notes)
     child = plan("a bedtime story narrated in a child's voice", use_llm=False)
-    assert any("child" in n for n in child.notes)
+    assert any("age=child" in n for n in child.notes)
     french = plan("a French voiceover welcoming guests to our hotel", use_llm=False)
-    assert any("'fr'" in n and "kokoro-82m" in n for n in french.notes)
+    assert any("French" in n and "fr_FR" in n for n in french.notes)
     assert not plan("a watercolor of a fox", use_llm=False).notes
+
+
+def test_voice_traits_resolve_to_an_installed_voice_with_the_reason(fake_model,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from genloom.audio import voices
+
+    monkeypatch.setattr(voices, "installed_voices", lambda: [
+        voices._voice("heart", "hibari", {"gender": "female", "languages": ["en"]}, True),
+        voices._voice("joe", "piper-joe", {"gender": "male", "pitch": "low", "languages": ["en"]}, True)])
+    for request, voice in [("a deep male voice reading our welcome message", "joe"),
+                           ("record a short greeting, woman's voice", "heart")]:
+        p = plan(request, use_llm=False)
+        speech = next(s for s in p.steps if s.kind == "speech")
+        assert speech.params["voice"] == voice and "voice:" in speech.reason and not p.notes

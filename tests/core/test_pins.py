@@ -70,3 +70,13 @@ def test_installed_embedded_files_match_their_pins() -> None:
             pins.verify(model_id)
             checked.append(model_id)
     assert "smollm2-135m" in checked, "the embedded packages are not installed: run 'make setup'"
+
+
+def test_cards_of_pinned_models_agree_with_their_pins() -> None:
+    from genloom.models.registry import get_registry
+
+    cards = {c.id: c for c in get_registry().cards()}
+    for model_id in pins.PINS:
+        card = cards.get(model_id)
+        assert card is not None, f"{model_id} is pinned but not registered"
+        assert card.sha256 in (None, pins.pinned_sha256(model_id)), model_id

@@ -26,7 +26,7 @@ def test_parse_size(value, expected):
     assert parse_size(value) == expected
 
 
-@pytest.mark.parametrize("value", ["0x0", "100000x100000", "512x0", "big", "12x", -5, "63x512"])
+@pytest.mark.parametrize("value", ["0x0", "100000x100000", "512x0", "big", "12x", -5, "15x512"])
 def test_parse_size_rejects(value):
     with pytest.raises(InvalidInput) as err:
         parse_size(value)
@@ -135,7 +135,7 @@ def test_transparent_icon_has_clear_corners():
     im = Image.open(out.paths[0])
     assert im.mode == "RGBA"
     assert im.getpixel((1, 1))[3] < 40
-    assert im.getpixel((256, 256))[3] == 255
+    assert im.getpixel((im.width // 2, im.height // 2))[3] == 255
 
 
 @pytest.mark.parametrize(("params", "error", "param"), [
@@ -144,7 +144,7 @@ def test_transparent_icon_has_clear_corners():
     ({"n": 1000}, InvalidInput, "n"),
     ({"n": 0}, InvalidInput, "n"),
     ({"seed": -1}, InvalidInput, "seed"),
-    ({"style": "watercolour"}, InvalidInput, "style"),
+    ({"layout": "watercolour"}, InvalidInput, "layout"),
     ({"steps": -3}, InvalidInput, "steps"),
 ])
 def test_bad_parameters_fail_cleanly(outdir, params, error, param):
@@ -187,4 +187,4 @@ def test_headline_wraps_into_balanced_lines():
 
 def test_details_after_the_headline_become_the_tagline():
     plan = plan_scene("a poster for a jazz night on friday at 8pm", seed=0)
-    assert plan.headline == "Jazz Night" and plan.tagline == "ON FRIDAY AT 8PM"
+    assert plan.headline == "Jazz Night" and plan.tagline == "On friday at 8pm"

@@ -245,11 +245,17 @@ def test_voiceover_on_a_user_clip_keeps_its_picture_and_length(tmp_path):
     assert len(ours) == len(theirs) and all(np.array_equal(a, b) for a, b in zip(ours, theirs, strict=True))
 
 
-def test_narration_longer_than_a_clip_is_an_error(tmp_path):
+def test_narration_longer_than_a_clip_holds_its_last_frame(tmp_path):
     clip = _user_clip(tmp_path / "mine.mp4", seconds=1.0)
-    voice, _ = write_tone_wav(tmp_path / "voice.wav", ["one two three four five six seven"])
-    with pytest.raises(InvalidInput, match="longer than the clip"):
-        _make(tmp_path, "my clip", {"clip": str(clip), "narration_audio": str(voice)})
+    voice, spans = write_tone_wav(tmp_path / "voice.wav", ["one two three four five six seven"])
+    made, info = _make(tmp_path, "my clip", {"clip": str(clip), "narration_audio": str(voice)})
+    assert info["duration"] >= spans[-1][1] + 0.2  # every word heard
+    ours, fps = frames_of(made.path)
+    theirs, _ = frames_of(clip)
+    # The clip plays as it was (re-encoded: nearly equal), then its last frame stays on screen.
+    assert all(np.abs(a - b).mean() < 4 for a, b in zip(ours, theirs, strict=False))
+    assert np.abs(ours[-1] - theirs[-1]).mean() < 4
+    assert any("last frame is held" in n for n in made.meta["notes"])
 
 
 @pytest.mark.skipif(not Path("/usr/bin/tesseract").exists(), reason="needs Debian tesseract-ocr")
@@ -311,3 +317,12 @@ def test_real_voice_sets_the_length_and_the_captions(outdir):
     inside = np.concatenate([sound[int(c.start * 8000):int(c.end * 8000)] for c in cues])
     gaps = np.concatenate([sound[int(a.end * 8000) + 400:int(b.start * 8000) - 400] for a, b in zip(cues, cues[1:], strict=False)])
     assert np.sqrt(np.mean(inside ** 2)) > 4 * np.sqrt(np.mean(gaps ** 2) + 1e-12)
+
+
+def test_without_a_shot_list_the_narration_is_one(tmp_path):
+    painter = ColourPainter()
+    sentences = ["Our ovens start long before the sun comes up.", "Every loaf is shaped by hand, one at a time.",
+                 "Come by on Saturday and taste the difference."]
+    made, _ = _make(tmp_path, "x", {"narration": " ".join(sentences), "size": "64x64", "fps": 6}, painter=painter)
+    assert painter.calls == [sentences]  # about 3 s a sentence: one shot each
+    assert made.mode == "slideshow" and made.meta["shots"] == 3

@@ -278,6 +278,13 @@ def fit_duration(text: str, seconds: float, *, voice: str | None = None, model: 
                     "fit_passes": len(tried), **({"fit_note": note} if note else {})}
 
 
+def _is_default_speech_model(model: str) -> bool:
+    from genloom.models.registry import get_registry
+
+    registry = get_registry()
+    return registry.card(model).id == registry.default_card(Kind.speech).id
+
+
 def _voice_from_traits(traits: Any, language: str | None, style: str | None) -> tuple[str | None, str | None]:
     """(voice id, reason) for the spec's voice traits (a ``style`` word counts as the tone when none is given)."""
     from genloom.audio.voices import resolve as resolve_voice
@@ -327,6 +334,8 @@ def run_speech(prompt: str, *, model: str | None, params: dict[str, Any], output
     if output is not None:
         check_writable(output)
     reason = None
+    if model and not voice and (traits or language) and _is_default_speech_model(model):
+        model = None  # a plan names the kind's default model; asked traits may choose another model's voice
     if not voice and not model and (traits is not None or language or style):
         voice, reason = _voice_from_traits(traits or {}, language, style)
     elif voice and language:

@@ -165,12 +165,28 @@ class DiffusersModel(ImageModel):
         # The VAE downsamples by 2**(levels-1); the UNet needs latents divisible by its own stride too.
         return int(getattr(self.pipe, "vae_scale_factor", 8))
 
-    def validate(self, request: ImageRequest) -> None:
+    def target_size(self, request: ImageRequest) -> tuple[int, int]:
+        """The size delivered: the asked one, else the model's native square."""
+        if request.size_given:
+            return request.width, request.height
+        native = int(self.card.options.get("size", 512))
+        return native, native
+
+    def render_size(self, request: ImageRequest) -> tuple[int, int]:
+        """The size the pipeline runs at: the asked aspect, about the model's native area, on its grid.
+
+        Asked sizes the model cannot run at directly (1080x1920, 1200x628) are drawn at this size
+        and resized, so every asked size and aspect comes out exact.
+        """
+        w, h = self.target_size(request)
         m = self.multiple
-        for name, side in (("width", request.width), ("height", request.height)):
-            if side % m:
-                raise InvalidInput(f"Image {name} {side} is not a multiple of {m}, which {self.card.id!r} needs",
-                                   hint=f"use e.g. {side - side % m or m}", param="size")
+        native = self.card.options.get("size")
+        scale = 1.0
+        if native and w * h > 1.5 * int(native) ** 2:
+            scale = (int(native) ** 2 / (w * h)) ** 0.5
+        return (max(m, int(round(w * scale / m)) * m), max(m, int(round(h * scale / m)) * m))
+
+    def validate(self, request: ImageRequest) -> None:
         if request.scheduler is not None and request.scheduler.lower() not in SCHEDULERS:
             raise InvalidInput(f"Unknown scheduler {request.scheduler!r}", hint=f"one of {', '.join(SCHEDULERS)}",
                                param="scheduler")
@@ -192,7 +208,8 @@ class DiffusersModel(ImageModel):
         seeds = request.seeds()
         gen_device = "cpu" if self.device.startswith("mps") else self.device.split(":")[0]
         generators = [torch.Generator(gen_device).manual_seed(s) for s in seeds]
-        kwargs: dict[str, Any] = dict(prompt=request.prompt, width=request.width, height=request.height,
+        width, height = self.render_size(request)
+        kwargs: dict[str, Any] = dict(prompt=request.prompt, width=width, height=height,
                                       num_inference_steps=steps, guidance_scale=guidance,
                                       num_images_per_prompt=len(seeds), generator=generators, output_type="pil")
         if request.negative_prompt and "negative_prompt" in self._accepts:
@@ -206,10 +223,24 @@ class DiffusersModel(ImageModel):
         with self._lock, torch.inference_mode():
             self._set_scheduler(request.scheduler)
             out = self.pipe(**kwargs)
-        images = out.images
+        target = self.target_size(request)
+        images = [_fit(img, target) for img in out.images]
         meta = {"steps": steps, "guidance": guidance, "scheduler": type(self.pipe.scheduler).__name__,
                 "device": self.device, "style": "diffusion"}
         return [GeneratedImage(image=img, seed=s, meta=dict(meta)) for img, s in zip(images, seeds, strict=True)]
+
+
+def _fit(img: Any, size: tuple[int, int]) -> Any:
+    """``img`` scaled to cover ``size`` and centre-cropped to it exactly."""
+    if img.size == size:
+        return img
+    from PIL import Image
+
+    w, h = size
+    scale = max(w / img.width, h / img.height)
+    big = img.resize((max(w, round(img.width * scale)), max(h, round(img.height * scale))), Image.Resampling.LANCZOS)
+    left, top = (big.width - w) // 2, (big.height - h) // 2
+    return big.crop((left, top, left + w, top + h))
 
 
 def factory(card: ModelCard) -> DiffusersModel:

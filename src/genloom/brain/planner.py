@@ -88,6 +88,7 @@ class _Builder:
     def __init__(self, spec: RequestSpec) -> None:
         self.spec = spec
         self.steps: list[Step] = []
+        self.notes: list[str] = []  # what the installed models cannot do as asked, found while building
         self.by_index: dict[int, Step] = {}
         self.used: set[str] = set()
         self.single = sum(1 for d in spec.deliverables) == 1
@@ -135,6 +136,8 @@ class _Builder:
                     deliverable=d.deliverable)
         if d.operation:
             step.operation = d.operation
+        if d.kind == "speech":
+            self.pick_voice(step, d)
         if d.kind == "video" and self.spec.name and d.deliverable:
             step.params["name"] = self.spec.name  # the video's title and end cards carry the subject's name
         if d.kind == "text" and not self.single and not d.operation:
@@ -147,6 +150,21 @@ class _Builder:
             step.prompt, step.prompt_by = d.verbatim, "request"
         self.steps.append(step)
         return step
+
+    def pick_voice(self, step: Step, d: Deliverable) -> None:
+        """Asked traits or a language resolve to an installed voice, with the reason (or a note saying none can)."""
+        from genloom.brain.notes import choose_voice
+
+        traits = step.params.get("voice_traits") or {}
+        language = d.language or self.spec.language
+        if not traits and not language:
+            return  # the default voice, nothing asked
+        voice, why, note = choose_voice(traits, language)
+        if voice is not None:
+            step.params["voice"] = voice
+        step.reason += f"; voice: {why}"
+        if note and note not in self.notes:
+            self.notes.append(note)
 
     def text_prompt(self, d: Deliverable, role: str, instruction: str) -> tuple[str, dict[str, Any]]:
         """A text step's prompt and params sized to what it is: headlines are short, scripts fit their duration."""
@@ -268,7 +286,11 @@ def _in_language(code: str | None) -> str:
 
 
 def build_steps(spec: RequestSpec) -> list[Step]:
-    return _Builder(spec).build()
+    """The steps of ``spec``; notes found on the way (no voice fits) are added to ``spec.notes``."""
+    builder = _Builder(spec)
+    steps = builder.build()
+    spec.notes.extend(n for n in builder.notes if n not in spec.notes)
+    return steps
 
 
 def plan(request: str | None = None, *, spec: RequestSpec | None = None, inputs: list[InputFile] | None = None,

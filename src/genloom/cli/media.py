@@ -41,27 +41,38 @@ def _report(result: Any, as_json: bool) -> None:
 @click.command()
 @click.argument("prompt", required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the PNG here (several images: NAME-1.png, NAME-2.png, ...).")
-@click.option("--size", help="WIDTHxHEIGHT, e.g. 768x512 (default 512x512; banner 1024x384, poster 512x704).")
+              help="Write the PNG (or editable .svg) here (several images: NAME-1.png, NAME-2.png, ...).")
+@click.option("--size", help="WIDTHxHEIGHT (e.g. 1280x720), an aspect (16:9) or a format name.")
+@click.option("--format", "fmt", help="Named format: instagram-post, instagram-story, link-banner, youtube-thumbnail, "
+              "favicon, app-icon, logo, a4-poster, letter-poster, slide, twitter-post, facebook-cover, ...")
+@click.option("--aspect", help="Aspect ratio, e.g. 16:9, 9:16, 4:5, 1.91:1 (long side 1280 unless --size/width).")
 @click.option("--seed", type=int, help="Random seed: the same seed gives the same image.")
-@click.option("-n", "--count", "n", type=int, default=1, show_default=True, help="How many images.")
+@click.option("-n", "--count", "n", type=int, default=1, show_default=True,
+              help="How many images: variations with different layout, palette and art.")
 @click.option("-m", "--model", help="Image model id, a diffusers pipeline directory, or a hub id.")
-@click.option("--style", type=click.Choice(["poster", "sticker", "icon", "banner", "illustration", "pixel"]),
-              help="Composer style (default: from the prompt, else illustration).")
-@click.option("--headline", help="Text to set on posters and banners (default: from the prompt).")
+@click.option("--style", help="Layout (poster, banner, logo, thumbnail, icon, story, card, sticker, illustration, "
+              "pixel) or a look word (photo, minimal, ...).")
+@click.option("--layout", type=click.Choice(["poster", "banner", "logo", "thumbnail", "icon", "story", "card",
+                                             "sticker", "illustration", "pixel"]),
+              help="Layout family (default: from --format, --style or the prompt).")
+@click.option("--headline", help="Words to print large (default: from the prompt on posters, banners, logos...).")
+@click.option("--subline", help="A smaller line under the headline.")
+@click.option("--cta", help="Call to action, drawn as a button (e.g. 'Book now').")
 @click.option("--transparent", is_flag=True, help="Transparent background (stickers and icons).")
 @click.option("--negative", "negative_prompt", help="Negative prompt (diffusion models).")
 @click.option("--steps", type=int, help="Denoising steps (diffusion models).")
 @click.option("--guidance", type=float, help="Classifier-free guidance scale (diffusion models).")
 @click.option("--scheduler", help="Scheduler: euler, euler-a, ddim, dpm++, unipc, pndm, lms, heun, lcm.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def image(prompt: str | None, output: Path | None, size: str | None, seed: int | None, n: int, model: str | None,
-          style: str | None, headline: str | None, transparent: bool, negative_prompt: str | None,
-          steps: int | None, guidance: float | None, scheduler: str | None, as_json: bool) -> None:
+def image(prompt: str | None, output: Path | None, size: str | None, fmt: str | None, aspect: str | None,
+          seed: int | None, n: int, model: str | None, style: str | None, layout: str | None, headline: str | None,
+          subline: str | None, cta: str | None, transparent: bool, negative_prompt: str | None, steps: int | None,
+          guidance: float | None, scheduler: str | None, as_json: bool) -> None:
     """Make an image from PROMPT, e.g. genloom image "a poster for a jazz night" -o jazz.png"""
     body = read_input(prompt)
     params: dict[str, Any] = {"n": n}
-    for key, value in (("size", size), ("seed", seed), ("style", style), ("headline", headline),
+    for key, value in (("size", size), ("format", fmt), ("aspect", aspect), ("seed", seed), ("style", style),
+                       ("layout", layout), ("headline", headline), ("subline", subline), ("cta", cta),
                        ("negative_prompt", negative_prompt), ("steps", steps), ("guidance", guidance),
                        ("scheduler", scheduler)):
         if value is not None:

@@ -2,7 +2,7 @@
 
 Stable API (used by the server and the planner)::
 
-    genloom.image.generate(prompt, *, model=None, size="512x512", n=1, seed=None, **opts)
+    genloom.image.generate(prompt, *, model=None, size=None, n=1, seed=None, **opts)
         -> list[genloom.api.Result]
 
 One :class:`genloom.api.Result` per image, all from one recorded generation:
@@ -13,9 +13,14 @@ One :class:`genloom.api.Result` per image, all from one recorded generation:
 * ``result.meta``: ``seed``, ``width``, ``height``, ``style``, ``attribution``
   (list of third-party art used, with licence), ``png`` (the encoded bytes).
 
-``opts``: ``style`` (poster, sticker, icon, banner, illustration, pixel),
-``negative_prompt``, ``steps``, ``guidance``, ``scheduler``, ``headline``,
-``transparent``, ``output`` (Path), ``parent_ids``, ``run_id``, ``progress``.
+``size``: WIDTHxHEIGHT, an aspect ("16:9") or a format name; None lets the
+format/aspect/width/height options or the layout decide (see :mod:`genloom.image.formats`).
+``opts``: ``format``, ``aspect``, ``width``, ``height``, ``layout`` (poster, banner, logo,
+thumbnail, icon, story, card, sticker, illustration, pixel), ``style`` (a layout or a look
+word such as "photo"), ``headline``, ``subline``, ``cta``, ``negative_prompt``, ``steps``,
+``guidance``, ``scheduler``, ``transparent``, ``output`` (Path, .png or .svg),
+``parent_ids``, ``run_id``, ``progress``. ``result.meta["notes"]`` says what could not be
+done as asked (a photo drawn as an illustration).
 Bad input raises :class:`genloom.errors.InvalidInput` (or ``EmptyPrompt``)
 before anything is generated or written.
 
@@ -28,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 
-def generate(prompt: str, *, model: str | None = None, size: Any = "512x512", n: int = 1,
+def generate(prompt: str, *, model: str | None = None, size: Any = None, n: int = 1,
              seed: int | None = None, **opts: Any) -> list[Any]:
     from genloom.api import Result
     from genloom.image.runner import run_image
@@ -37,7 +42,9 @@ def generate(prompt: str, *, model: str | None = None, size: Any = "512x512", n:
     parent_ids = opts.pop("parent_ids", None)
     run_id = opts.pop("run_id", None)
     progress = opts.pop("progress", None)
-    params = {"size": size, "n": n, "seed": seed, **opts}
+    params = {"n": n, "seed": seed, **opts}
+    if size is not None:
+        params["size"] = size
     result = run_image(prompt, model=model, params=params, output=output, parent_ids=parent_ids,
                        run_id=run_id, progress=progress)
     out = []

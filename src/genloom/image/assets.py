@@ -29,14 +29,14 @@ log = logging.getLogger(__name__)
 
 LICENSE = "CC-BY-SA-4.0"
 ATTRIBUTION = "OpenMoji (openmoji.org), the open-source emoji and icon project; licence CC BY-SA 4.0"
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 SKIN_TONES = {0x1F3FB, 0x1F3FC, 0x1F3FD, 0x1F3FE, 0x1F3FF}
 # Emoji that make poor picture subjects (symbols, signs, keycaps, flags of
 # subdivisions); they stay out of the index so retrieval never lands on them.
 _SKIP_NAME = re.compile(
-    r"keycap|button|sign$|^flag|regional indicator|symbol|_mark|arrow|zodiac|^input|circled|squared|"
+    r"keycap|button|sign$|regional indicator|symbol|_mark|arrow|zodiac|^input|circled|squared|"
     r"^japanese|^aries|^taurus|^gemini|^cancer|^leo$|^virgo|^libra|^scorpio|^sagittarius|^capricorn|"
-    r"mahjong|^joker|playing card|^aquarius|^pisces|^ophiuchus|^id$|^sos$|^ok$|^new$|^free$|^ng$|^up!|^cool$|^vs$|^atm|^wc$|^cl$"
+    r"^no |prohibited|mahjong|^joker|playing card|^aquarius|^pisces|^ophiuchus|^id$|^sos$|^ok$|^new$|^free$|^ng$|^up!|^cool$|^vs$|^atm|^wc$|^cl$"
 )
 _SCENE = re.compile(r"night with stars|at night|sunrise|sunset|cityscape|^foggy|milky way|^framed picture")
 # Curated links from common topics to art that embeddings alone rank too low.
@@ -103,6 +103,33 @@ TOPICS: dict[str, list[str]] = {
     "love": ["red heart", "two hearts"],
     "wedding": ["wedding", "ring", "bouquet"],
     "pet": ["dog face", "cat face", "paw prints"],
+    "tech": ["laptop", "rocket", "light bulb", "gear", "robot"],
+    "startup": ["rocket", "light bulb", "chart increasing", "laptop"],
+    "plumbing": ["plunger", "wrench", "droplet", "toilet"],
+    "plumber": ["plunger", "wrench", "droplet", "toilet"],
+    "dental": ["tooth", "toothbrush", "sparkles"],
+    "dentist": ["tooth", "toothbrush", "sparkles"],
+    "spa": ["person in steamy room", "lotus", "candle", "soap"],
+    "grooming": ["scissors", "soap", "sparkles"],
+    "repair": ["wrench", "hammer and wrench", "toolbox", "gear"],
+    "florist": ["bouquet", "tulip", "rose", "sunflower"],
+    "flower": ["bouquet", "tulip", "rose", "sunflower", "cherry blossom"],
+    "restaurant": ["fork and knife with plate", "cooking", "wine glass"],
+    "fashion": ["dress", "high-heeled shoe", "handbag", "sunglasses"],
+    "real estate": ["house with garden", "key", "house"],
+    "estate": ["house with garden", "key", "house"],
+    "lawyer": ["balance scale", "classical building", "briefcase"],
+    "accounting": ["chart increasing", "abacus", "money bag"],
+    "trainer": ["person lifting weights", "flexed biceps", "stopwatch"],
+    "gym": ["person lifting weights", "flexed biceps", "running shoe"],
+    "vet": ["dog face", "cat face", "paw prints", "stethoscope"],
+    "veterinary": ["dog face", "cat face", "paw prints", "stethoscope"],
+    "clinic": ["stethoscope", "hospital"],
+    "doctor": ["stethoscope", "health worker", "hospital"],
+    "car": ["automobile", "racing car", "sport utility vehicle"],
+    "wash": ["soap", "bubbles", "droplet"],
+    "cleaning": ["broom", "soap", "bubbles", "sparkles"],
+    "garage": ["automobile", "wrench", "fuel pump"],
 }
 STOPWORDS = {
     "a", "an", "the", "of", "for", "with", "and", "in", "on", "at", "to", "my", "our", "your", "some",
@@ -119,14 +146,17 @@ class Asset:
     name: str  # CLDR short name, e.g. "panda"
     aliases: tuple[str, ...]
     path: str
+    keywords: tuple[str, ...] = ()  # CLDR annotation keywords ("lantern", "halloween", ...)
 
     @property
     def words(self) -> set[str]:
+        """Words of the name and aliases."""
         return set(re.findall(r"[a-z0-9]+", " ".join((self.name, *self.aliases))))
 
     def text(self) -> str:
-        extra = [a for a in self.aliases if a != self.name]
-        return self.name + (f" ({', '.join(extra)})" if extra else "")
+        """What the art means, for the embedding index: name, aliases and CLDR keywords."""
+        extra = [a for a in (*self.aliases, *self.keywords) if a != self.name and a not in self.name]
+        return self.name + (f" ({', '.join(dict.fromkeys(extra))})" if extra else "")
 
     def credit(self) -> dict[str, str]:
         return {"asset": f"openmoji:{self.key}", "name": self.name, "license": LICENSE,
@@ -156,6 +186,19 @@ def _file_key(char: str, files: set[str]) -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
+def cldr_keywords() -> dict[str, tuple[str, ...]]:
+    """English CLDR keywords per emoji (variation selectors removed), from the bundled table."""
+    path = Path(__file__).with_name("data") / "cldr-keywords-en.tsv"
+    out: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#") or "\t" not in line:
+            continue
+        char, words = line.split("\t", 1)
+        out[char.replace("\ufe0f", "")] = tuple(words.split("|"))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
 def library() -> tuple[Asset, ...]:
     import emoji
 
@@ -168,6 +211,8 @@ def library() -> tuple[Asset, ...]:
             continue
         if any(ord(c) in SKIN_TONES for c in char):
             continue
+        if any(0x1F1E6 <= ord(c) <= 0x1F1FF or 0xE0020 <= ord(c) <= 0xE007F for c in char):
+            continue  # flags of countries and regions: not picture subjects
         key = _file_key(char, files)
         if key is None or key in seen:
             continue
@@ -179,7 +224,8 @@ def library() -> tuple[Asset, ...]:
             aliases.add(unicodedata.name(char, name).lower())
         aliases.discard(name)
         seen.add(key)
-        assets.append(Asset(key, char, name, tuple(sorted(aliases)), str(root / f"{key}.svg")))
+        keywords = cldr_keywords().get(char.replace("\ufe0f", ""), ())
+        assets.append(Asset(key, char, name, tuple(sorted(aliases)), str(root / f"{key}.svg"), keywords))
     return tuple(assets)
 
 
@@ -220,6 +266,11 @@ class _Index:
                     atomic_write_bytes(path, buf.getvalue())
                 cls._vectors = vecs
             return cls._vectors
+
+
+def index_vectors() -> Any:
+    """One L2-normalised vector per :func:`library` asset, from :meth:`Asset.text`."""
+    return _Index.vectors()
 
 
 def content_words(text: str) -> list[str]:

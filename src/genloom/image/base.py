@@ -19,6 +19,8 @@ class GeneratedImage:
     meta: dict[str, Any] = field(default_factory=dict)
     # Third-party assets drawn into the picture: {"asset", "name", "license", "attribution", "source"}.
     attribution: list[dict[str, str]] = field(default_factory=list)
+    # The composed scene (genloom.image.compose.Scene) when the backend has one: SVG output needs it.
+    scene: Any = None
 
 
 class ImageModel:

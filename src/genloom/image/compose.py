@@ -22,6 +22,9 @@ class Sprite:
     image: Any  # RGBA
     center: tuple[float, float]
     role: str  # subject | accent | text | deco
+    # What the sprite is, for vector output: {"type": "art", "path", "center", "size", "rotate"}
+    # or {"type": "text", "block": TextBlock, "box": (x0, y0, x1, y1)}; None: kept as pixels.
+    vector: dict[str, Any] | None = None
 
 
 @dataclass
@@ -32,8 +35,15 @@ class Scene:
     pixel: int = 0  # > 0: pixel-art grid cell size applied after compositing
     transparent: bool = False
 
-    def add(self, image: Any, center: tuple[float, float], role: str) -> None:
-        self.sprites.append(Sprite(image, center, role))
+    def add(self, image: Any, center: tuple[float, float], role: str, vector: dict[str, Any] | None = None) -> None:
+        self.sprites.append(Sprite(image, center, role, vector))
+
+    def preview(self) -> Any:
+        """Background and sprites so far, RGBA: what new text will sit on."""
+        canvas = self.background.copy()
+        for sp in self.sprites:
+            _paste(canvas, sp.image, round(sp.center[0] - sp.image.width / 2), round(sp.center[1] - sp.image.height / 2))
+        return canvas
 
     def flatten(self, transform: Any = None) -> Any:
         """The finished picture; ``transform(sprite) -> (image, center) | None`` animates sprites."""
@@ -138,41 +148,12 @@ def _sprinkle(scene: Scene, plan: ScenePlan, rng: random.Random, *, count: int, 
     scene.background.alpha_composite(layer.resize((w, h), resample=3))
 
 
-def _headline(scene: Scene, plan: ScenePlan, box: tuple[float, float, float, float], align: str,
-              color: tuple[int, int, int], sub_color: tuple[int, int, int], *, upper: bool = True,
-              shadow: tuple[int, int, int] | None = None) -> None:
-    """Headline fitted into ``box`` (x0, y0, x1, y1) with the tagline under it."""
-    if not plan.headline:
-        return
-    x0, y0, x1, y1 = box
-    text = plan.headline.upper() if upper else plan.headline
-    has_tag = bool(plan.tagline)
-    head_h = (y1 - y0) * (0.74 if has_tag else 1.0)
-    f, lines = draw.wrap_fit(text, "headline", int(x1 - x0), int(head_h), max_lines=2)
-    layer = draw.text_layer(lines, f, color, align=align, shadow_color=shadow)
-    cx = {"left": x0 + layer.width / 2, "right": x1 - layer.width / 2}.get(align, (x0 + x1) / 2)
-    block_h = layer.height
-    tag_layer = None
-    if has_tag:
-        size = max(9, min(int(f.size * 0.3), int((y1 - y0) * 0.12)))
-        tf = draw.font("body", size)
-        tag = plan.tagline or ""
-        while tf.getlength(tag) > (x1 - x0) and "  ·  " in tag:
-            tag = tag.rsplit("  ·  ", 1)[0]
-        if tf.getlength(tag) > (x1 - x0):
-            tf, _ = draw.wrap_fit(tag, "body", int(x1 - x0), size, max_lines=1, start=size)
-        tag_layer = draw.text_layer([tag], tf, sub_color, align=align)
-        block_h += tag_layer.height + size * 0.4
-    top = (y0 + y1) / 2 - block_h / 2
-    scene.add(layer, (cx, top + layer.height / 2), "text")
-    if tag_layer is not None:
-        tcx = {"left": x0 + tag_layer.width / 2, "right": x1 - tag_layer.width / 2}.get(align, (x0 + x1) / 2)
-        scene.add(tag_layer, (tcx, top + block_h - tag_layer.height / 2), "text")
-
-
 def compose(plan: ScenePlan, size: tuple[int, int], *, transparent: bool = False) -> Scene:
-    builder = {"poster": _poster, "sticker": _sticker, "icon": _icon, "banner": _banner,
-               "illustration": _illustration, "pixel": _pixel}[plan.style]
+    from genloom.image import layouts
+
+    builder = {"sticker": _sticker, "icon": _icon, "illustration": _illustration, "pixel": _pixel}.get(plan.style)
+    if builder is None:
+        builder = layouts.builder(plan.style, size)
     rng = random.Random(plan.seed * 7919 + 17)
     scene = builder(plan, size, rng)
     if transparent and plan.style in ("sticker", "icon"):
@@ -184,101 +165,6 @@ def compose(plan: ScenePlan, size: tuple[int, int], *, transparent: bool = False
             from PIL import Image
 
             scene.background = Image.new("RGBA", size, (0, 0, 0, 0))
-    return scene
-
-
-def _poster(plan: ScenePlan, size: tuple[int, int], rng: random.Random) -> Scene:
-    from PIL import Image
-
-    w, h = size
-    p = plan.palette
-    m = min(w, h)
-    bg = draw.gradient(size, rgb(p.bg[0]), rgb(p.bg[1]), "vertical").convert("RGBA")
-    scene = Scene(size, bg)
-    portrait = h >= w * 1.15
-    subj_c = (w / 2, h * (0.36 if portrait else 0.37))
-    subj_size = int(m * (0.48 if portrait else 0.44))
-    accent = rgb(p.accent)
-    # Spotlight and a ring behind the subject give it a stage.
-    scene.background.alpha_composite(draw.glow(size, subj_c, subj_size * 1.25, accent, 0.55 if p.dark else 0.45))
-    ring = Image.new("RGBA", size, (0, 0, 0, 0))
-    from PIL import ImageDraw
-
-    rd = ImageDraw.Draw(ring)
-    r = subj_size * 0.68
-    ring_col = mix(rgb(p.bg[0]), accent, 0.35)
-    if plan.variant == 0:
-        rd.ellipse([subj_c[0] - r, subj_c[1] - r, subj_c[0] + r, subj_c[1] + r], fill=ring_col + (150,))
-    elif plan.variant == 1:
-        for k in range(3):
-            rr = r * (1 + 0.22 * k)
-            rd.ellipse([subj_c[0] - rr, subj_c[1] - rr, subj_c[0] + rr, subj_c[1] + rr],
-                       outline=accent + (170 - 45 * k,), width=max(2, m // 120))
-    else:
-        n = 18
-        for k in range(n):
-            a0 = 2 * math.pi * k / n
-            a1 = a0 + math.pi / n
-            R = m * 1.2
-            rd.polygon([subj_c, (subj_c[0] + R * math.cos(a0), subj_c[1] + R * math.sin(a0)),
-                        (subj_c[0] + R * math.cos(a1), subj_c[1] + R * math.sin(a1))],
-                       fill=accent + (28,))
-    scene.background.alpha_composite(ring)
-    _sprinkle(scene, plan, rng, count=int(26 * (w * h) / 512**2) + 8, avoid=[(subj_c[0], subj_c[1], r * 1.1)],
-              color=accent if p.dark else mix(accent, (255, 255, 255), 0.2), stars=p.dark)
-    # Accents float at the corners of the stage, slightly tilted.
-    spots = [(0.17, 0.15), (0.83, 0.17), (0.16, 0.52), (0.84, 0.5)]
-    rng.shuffle(spots)
-    for asset, (fx, fy) in zip(plan.accents[:3], spots, strict=False):
-        art = _art(asset, int(m * 0.15), opacity=0.25)
-        scene.add(_rotate(art, rng.uniform(-18, 18)), (w * fx, h * fy * (0.8 if portrait else 1.0)), "accent")
-    scene.add(_art(asset=plan.subject, size=subj_size, opacity=0.35), subj_c, "subject")
-    text_col = rgb(p.text)
-    band_top = subj_c[1] + subj_size * 0.62
-    _headline(scene, plan, (w * 0.07, band_top, w * 0.93, h * 0.95), "center", text_col, accent,
-              shadow=(0, 0, 0) if p.dark else None)
-    return scene
-
-
-def _banner(plan: ScenePlan, size: tuple[int, int], rng: random.Random) -> Scene:
-    from PIL import Image, ImageDraw
-
-    w, h = size
-    p = plan.palette
-    top, bottom = rgb(p.bg[0]), rgb(p.bg[1])
-    scene = Scene(size, draw.gradient(size, top, bottom, "diagonal").convert("RGBA"))
-    accent, accent2 = rgb(p.accent), rgb(p.accent2)
-    # Layered landscape across the bottom third.
-    far = mix(bottom, accent, 0.35)
-    near = mix(bottom, accent, 0.65)
-    outdoor = any(k in plan.palette.mood for k in ("mountain", "hiking", "snow"))
-    if outdoor:
-        scene.background.alpha_composite(draw.mountains(size, h * 1.02, h * 0.55, mix(far, (255, 255, 255), 0.25),
-                                                        plan.seed, snow=(255, 255, 255)))
-    scene.background.alpha_composite(draw.hills(size, h * 0.80, h * 0.07, far, rng.uniform(0, 6), 1.2))
-    scene.background.alpha_composite(draw.hills(size, h * 0.92, h * 0.05, near, rng.uniform(0, 6), 2.0))
-    flip = plan.variant == 1
-    subj_x = w * (0.2 if flip else 0.8)
-    subj_c = (subj_x, h * 0.47)
-    subj_size = int(min(h * 0.62, w * 0.3))
-    scene.background.alpha_composite(draw.glow(size, subj_c, subj_size * 1.1, mix(accent2, (255, 255, 255), 0.4), 0.7))
-    disc = Image.new("RGBA", size, (0, 0, 0, 0))
-    r = subj_size * 0.66
-    ImageDraw.Draw(disc).ellipse([subj_c[0] - r, subj_c[1] - r, subj_c[0] + r, subj_c[1] + r],
-                                 fill=mix(top, (255, 255, 255), 0.55) + (200,))
-    scene.background.alpha_composite(disc)
-    # Accents sit on the disc rim, on the side away from the headline.
-    angles = [135, -45] if flip else [225, 45]
-    for asset, ang in zip(plan.accents[:2], angles, strict=False):
-        a = math.radians(ang)
-        art = _art(asset, int(subj_size * 0.34), opacity=0.25)
-        scene.add(_rotate(art, rng.uniform(-12, 12)),
-                  (subj_c[0] + r * 1.0 * math.cos(a), subj_c[1] + r * 1.0 * math.sin(a)), "accent")
-    scene.add(_art(plan.subject, subj_size, opacity=0.35), subj_c, "subject")
-    text_x0 = w * (0.42 if flip else 0.06)
-    text_x1 = w * (0.95 if flip else 0.58)
-    _headline(scene, plan, (text_x0, h * 0.16, text_x1, h * 0.74), "left", rgb(p.text), accent,
-              shadow=(0, 0, 0) if p.dark else None)
     return scene
 
 

@@ -14,19 +14,33 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genloom.errors import InvalidInput
-from genloom.image.assets import Asset, content_words, search
+from genloom.image.assets import Asset, content_words
+from genloom.image.request import COMPOSER_LAYOUTS
 
-STYLES = ("poster", "sticker", "icon", "banner", "illustration", "pixel")
+STYLES = COMPOSER_LAYOUTS
 STYLE_ALIASES = {
     "pixel art": "pixel", "pixel-art": "pixel", "pixelart": "pixel", "8-bit": "pixel", "8bit": "pixel",
-    "flyer": "poster", "leaflet": "poster", "app icon": "icon", "logo": "icon", "header": "banner",
-    "cover": "banner", "thumbnail": "banner", "emoji": "sticker", "drawing": "illustration",
-    "scene": "illustration", "picture": "illustration", "painting": "illustration",
+    "flyer": "poster", "leaflet": "poster", "app icon": "icon", "favicon": "icon", "header": "banner",
+    "cover": "banner", "link banner": "banner", "ad": "banner", "advert": "banner", "emoji": "sticker",
+    "drawing": "illustration", "scene": "illustration", "picture": "illustration", "painting": "illustration",
+    "instagram story": "story", "instagram post": "poster", "slide": "card", "presentation slide": "card",
+    "youtube thumbnail": "thumbnail", "video thumbnail": "thumbnail", "wordmark": "logo",
 }
+# Layouts that carry words even when none were asked: the prompt's own words head them.
+WORDED = {"poster", "banner", "thumbnail", "story", "card", "logo"}
+# How many accents each layout places around the subject.
+ACCENTS = {"poster": 3, "story": 3, "banner": 2, "card": 2, "thumbnail": 1, "logo": 0, "icon": 0, "sticker": 1,
+           "illustration": 4, "pixel": 4}
+# Looks (``style``) the composer cannot draw as asked: it says so in the result notes.
+PHOTO = re.compile(r"\b(?:photo(?:graph)?s?|photo-?realistic|photorealism|realistic|hyper-?real(?:istic)?|"
+                   r"dslr|35 ?mm|cinematic still|real(?:-life| life)? picture)\b", re.IGNORECASE)
 _STYLE_WORDS = sorted({*STYLES, *STYLE_ALIASES}, key=len, reverse=True)
 _LEAD = re.compile(
     r"^\s*(?:please\s+)?(?:(?:make|draw|create|design|generate|render|paint)\s+(?:me\s+)?)?"
-    r"(?:an?\s+|the\s+|some\s+)?(?:(?:simple|cute|nice|cool|minimal|colou?rful|modern)\s+)*"
+    r"(?:an?\s+|the\s+|some\s+)?(?:(?:one|two|three|four|five|six|\d+)\s+)?"
+    r"(?:(?:simple|cute|nice|cool|minimal|colou?rful|modern|bold|clean|wide|tall|square|vertical|horizontal|"
+    r"landscape|portrait|\d{2,5}\s*[x×]\s*\d{2,5}|\d+(?:\.\d+)?:\d+|youtube|instagram|insta|facebook|twitter|"
+    r"linkedin|tiktok|a4|letter|us letter|web|link|social|media|print|app|website)\s+)*"
     r"(?P<style>" + "|".join(re.escape(w) for w in _STYLE_WORDS) + r")s?\b"
     r"\s*(?:(?:for|of|about|with|showing|featuring|:)\s+)?",
     re.IGNORECASE,
@@ -87,16 +101,28 @@ PALETTES = [
 @dataclass
 class ScenePlan:
     prompt: str
-    style: str
+    style: str  # the layout drawn: poster, banner, logo, thumbnail, icon, story, card, sticker, ...
     subject_text: str
     subject: Asset
-    accents: list[Asset]
+    accents: list[Asset]  # the accents placed (layout decides how many)
     palette: Palette
     headline: str | None
-    tagline: str | None
-    variant: int  # layout variant picked by the seed
+    tagline: str | None  # the sub-line
+    variant: int  # layout variant: the seed's pick plus the variation index
     seed: int
     credits: list[dict[str, str]] = field(default_factory=list)
+    cta: str | None = None
+    look: str | None = None  # a style word that is not a layout ("photo", "watercolor", "minimal")
+    variation: int = 0  # index among the request's n images
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def layout(self) -> str:
+        return self.style
+
+    @property
+    def placed_accents(self) -> list[Asset]:
+        return self.accents
 
 
 def split_style(prompt: str) -> tuple[str | None, str]:
@@ -125,13 +151,26 @@ def _headline(subject_text: str, prompt: str) -> tuple[str | None, str | None, s
     words = _ARTICLE.sub("", subject_text).split()
     words = [w for w in words if re.sub(r"\W", "", w).lower() not in _PURPOSE] or words
     # Long requests make unreadable headlines: keep the first phrase.
-    parts = re.split(r"\s*(?:\b(?=(?:with|where|that|while|in|on|at|this|next|every)\b)|[,;:]\s*)",
+    parts = re.split(r"\s*(?:\b(?=(?:with|where|that|while|in|on|at|this|next|every|called|named)\b)|[,;:]\s*)",
                      " ".join(words), maxsplit=1)
-    phrase = parts[0].split()
+    phrase = [w for w in parts[0].split() if w.lower() not in _FILLER] or parts[0].split()
     headline = " ".join(phrase[:4]).strip(" .!,")
     extra = " ".join(phrase[4:] + (parts[1].split() if len(parts) > 1 else [])).strip(" .!,")
-    tagline = extra.upper() if extra and len(extra) <= 60 else None
-    return (headline.title() if headline else None), tagline, subject_text
+    tagline = extra if extra and len(extra) <= 60 else None
+    if tagline:
+        tagline = tagline[0].upper() + tagline[1:]
+    return (_title(headline) if headline else None), tagline, subject_text
+
+
+# Words that make a poor headline on their own ("options for a bakery" heads "Bakery").
+_FILLER = {"options", "option", "versions", "version", "variations", "ideas", "for", "of", "about", "a", "an", "the"}
+_SMALL = {"a", "an", "the", "of", "for", "and", "or", "in", "on", "at", "to", "with", "by"}
+
+
+def _title(text: str) -> str:
+    words = text.split()
+    return " ".join(w if (i and w.lower() in _SMALL) or any(c.isupper() for c in w) else w[:1].upper() + w[1:]
+                    for i, w in enumerate(words))
 
 
 @functools.lru_cache(maxsize=1)
@@ -160,38 +199,90 @@ def _palette_scores(text: str) -> list[tuple[float, Palette]]:
     return sorted(scored, key=lambda sp: -sp[0])
 
 
-def plan_scene(prompt: str, *, style: str | None = None, seed: int = 0,
-               headline: str | None = None) -> ScenePlan:
+def resolve_layout(style: str | None, layout: str | None, asked: str | None) -> tuple[str, str | None]:
+    """(layout, look): an explicit layout wins, then a layout-like style, then the prompt's word."""
+    look = None
+    chosen = layout
+    if style:
+        word = STYLE_ALIASES.get(style.lower(), style.lower())
+        if word in STYLES:
+            chosen = chosen or word
+        else:
+            look = style.lower()
+    chosen = chosen or asked or "illustration"
+    chosen = STYLE_ALIASES.get(chosen, chosen)
+    if chosen not in STYLES:
+        raise InvalidInput(f"Unknown image layout {chosen!r}", hint=f"one of {', '.join(STYLES)}", param="layout")
+    return chosen, look
+
+
+def photo_note(prompt: str, look: str | None) -> str | None:
+    """The honest note for a photo request the composer draws as an illustration."""
+    if PHOTO.search(prompt) or (look and PHOTO.search(look)):
+        return ("This picture is an illustration: the built-in composer cannot make photos. For photorealistic "
+                "images install a diffusion model, e.g. `genloom pull sd-turbo` (or sdxl-turbo), and genloom "
+                "uses it for photo requests.")
+    return None
+
+
+def plan_scene(prompt: str, *, style: str | None = None, seed: int = 0, headline: str | None = None,
+               layout: str | None = None, subline: str | None = None, cta: str | None = None,
+               variation: int = 0, base_seed: int | None = None) -> ScenePlan:
+    """Plan one picture. ``variation`` i of a request's n images takes the i-th layout variant and
+    palette after those the request's first seed (``base_seed``) picks, so n images always differ."""
+    from genloom.image.relevance import accents as pick_accents
+    from genloom.image.relevance import rank
+
     asked, subject_text = split_style(prompt)
-    style = (style or asked or "illustration").lower()
-    style = STYLE_ALIASES.get(style, style)
-    if style not in STYLES:
-        raise InvalidInput(f"Unknown image style {style!r}", hint=f"one of {', '.join(STYLES)}",
-                           param="style")
-    rng = random.Random(seed)
-    found = search(subject_text, k=10)
-    if not found:
+    layout, look = resolve_layout(style, layout, asked)
+    if look in ("pixel", "pixel art", "8-bit") and layout == "illustration":
+        layout = "pixel"
+    random.Random(seed)
+    base = random.Random(seed if base_seed is None else base_seed)
+    matches = rank(subject_text, k=14)
+    if not matches:
         raise InvalidInput(f"Found no art for {prompt!r}", hint="describe a subject, e.g. 'a red fox'",
                            param="prompt")
-    best = found[0][1]
-    # The seed may swap in a near-tie subject; a clear winner always stays.
-    near = [a for a, s in found[:3] if s >= best - 0.04]
-    subject = near[rng.randrange(len(near))] if len(near) > 1 else found[0][0]
-    subject_words = subject.words
-    accents = [a for a, s in found if a.key != subject.key and s >= max(0.5, best - 0.8)
-               and not (a.words & subject_words)]
-    # Keep the strongest three for the tagline, shuffle their placement only.
-    accents = accents[:4]
+    # Art tied to the subject's own word beats art that is only close in meaning.
+    tied = [m for m in matches if m.words and m.via != "part"]
+    best = tied[0] if tied else matches[0]
+    if tied:
+        matches = [best] + [m for m in matches if m is not best]
+    # Variations may swap in a near-tie subject that is linked to the same words; a clear winner stays.
+    near = [best] + [m for m in matches[1:4] if m.score >= best.score - 0.06 and m.words & best.words
+                     and m.via == best.via]
+    pick = (base.randrange(len(near)) + variation) % len(near) if len(near) > 1 else 0
+    subject = near[pick].asset
+    pool = pick_accents(matches, subject, limit=6)
+    count = ACCENTS.get(layout, 2)
+    if look in ("minimal", "minimalist", "clean", "flat"):
+        count = min(count, 1)
+    # Keep the strongest accents; a variation rotates which of them are drawn.
+    if len(pool) > count and variation:
+        shift = variation % (len(pool) - count + 1)
+        pool = pool[shift:] + pool[:shift]
+    accents = pool[:count]
     palettes = _palette_scores(subject_text)
-    top = [p for s, p in palettes if s >= palettes[0][0] - 0.35][:2]
-    palette = top[rng.randrange(len(top))]
+    top = [p for sc, p in palettes if sc >= palettes[0][0] - 0.35][:3]
+    if len(top) < 2:
+        top = [p for _, p in palettes[:2]]
+    palette = top[(base.randrange(len(top)) + variation) % len(top)]
     title, tagline, subject_text = _headline(subject_text, prompt)
     if headline is not None:
         title = headline.strip() or None
-    if style not in ("poster", "banner") and headline is None and not _QUOTED.search(prompt):
+        tagline = None
+    if subline is not None:
+        tagline = subline.strip() or None
+    if layout not in WORDED and headline is None and not _QUOTED.search(prompt):
         title = None
-    plan = ScenePlan(prompt=prompt, style=style, subject_text=subject_text, subject=subject,
-                     accents=accents, palette=palette, headline=title, tagline=tagline,
-                     variant=rng.randrange(3), seed=seed)
+    if layout == "logo" and subline is None:
+        tagline = None
+    variant = (base.randrange(3) + variation) % 3
+    plan = ScenePlan(prompt=prompt, style=layout, subject_text=subject_text, subject=subject,
+                     accents=accents, palette=palette, headline=title, tagline=tagline if title else None,
+                     variant=variant, seed=seed, cta=cta, look=look, variation=variation)
+    note = photo_note(prompt, look)
+    if note:
+        plan.notes.append(note)
     plan.credits = [a.credit() for a in [subject, *accents]]
     return plan

@@ -122,7 +122,7 @@ class Arranger:
                 score = key_margin(loop, self.mode) + (tonic in loop) + 0.5 * (len(set(loop)) >= 3)
                 if score > best_score:
                     best, best_score = loop, score
-                if score > 1.5:
+                if score > 1.55:  # tonic, three chords, and the key by a clear margin
                     break
             assert best is not None
             return [best[b % 4] for b in range(bars)]
@@ -143,7 +143,7 @@ class Arranger:
 
     # -- melody ---------------------------------------------------------------------------------
     def phrase(self, chords: list[int], motif: list[tuple[int, list[int]]] | None, end_target: int | None,
-               context: tuple[int, int]) -> tuple[list[tuple[int, list[int]]], list[tuple[float, float, int, int]]]:
+               context: tuple[int, int], lift: int = 0) -> tuple[list[tuple[int, list[int]]], list[tuple[float, float, int, int]]]:
         """Up to four bars of melody: [(pattern, degree indices)] per bar and notes (start, end, degree, chord).
 
         Bars 1-2 are the motif (given, or drawn), bar 3 repeats the motif's rhythm
@@ -152,7 +152,7 @@ class Arranger:
         density = self.g.density * self.spec.busyness
         bars: list[tuple[int, list[int]]] = []
         d2, d1 = context
-        low, high = -3, 9
+        low, high = -3 + lift, 9 + lift  # scale degrees around the tonic; a chorus sits higher
         prev_pattern: int | None = None
         for b, chord in enumerate(chords):
             last_bar = b == len(chords) - 1
@@ -186,7 +186,7 @@ class Arranger:
             notes.append((start, start + max(0.25, (end - start) * 0.92), deg + DEG_LOW, chords[int(start // 4)]))
         return bars, notes
 
-    def section_melody(self, chords: list[int], final: bool) -> list[tuple[float, float, int, int]]:
+    def section_melody(self, chords: list[int], final: bool, lift: int = 0) -> list[tuple[float, float, int, int]]:
         notes: list[tuple[float, float, int, int]] = []
         motif = None
         context = (DEG_START, DEG_START)
@@ -197,7 +197,7 @@ class Arranger:
             # Phrase ends: the tonic at the end of a section, the dominant's degree (a half cadence) inside it;
             # the final section stops on a note of its cadence chord and resolves on the final chord.
             target = (4 if final else 0) if last_phrase else 4
-            bars, phrase_notes = self.phrase(part, motif, target - DEG_LOW if len(part) == 4 else None, context)
+            bars, phrase_notes = self.phrase(part, motif, target - DEG_LOW if len(part) == 4 else None, context, lift)
             motif = motif or bars[:2]
             notes += [(s + p * 16, e + p * 16, d, c) for s, e, d, c in phrase_notes]
             flat = [d for _, degs in bars for d in degs]
@@ -242,14 +242,16 @@ class Arranger:
             if sec.label in melodies and not is_last:
                 mel = [n for n in melodies[sec.label] if n[0] < sec.bars * 4]
             else:
-                mel = self.section_melody(sec_chords, final=is_last and not fade)
+                # The second kind of section (the chorus, the B part) lifts the tune by a third.
+                lift = 2 if labels_seen.index(sec.label) == 1 else 0
+                mel = self.section_melody(sec_chords, final=is_last and not fade, lift=lift)
                 melodies.setdefault(sec.label, mel)
             body_melody += [(s + sec.start_bar * 4, e + sec.start_bar * 4, d, c) for s, e, d, c in mel]
         final_chord = _tonic_triad(self.mode)
         end_beat = total_beats
         tracks = self.tracks(sections, chords, body_melody, body_bars, final_chord, end_beat, release, fade)
         arrangement = Arrangement(tracks, end_beat, sections, chords + ([] if fade else [final_chord]),
-                                  fade_from=max(0.0, end_beat - min(end_beat / 3, 8 * spec.tempo / 60)) if fade else None)
+                                  fade_from=max(0.0, end_beat - min(end_beat / 4, 6 * spec.tempo / 60)) if fade else None)
         self.finish(arrangement, release)
         return arrangement
 
@@ -489,7 +491,7 @@ class Arranger:
                                        Note(DRUM_CHANNEL, start, start + 0.2, KICK, 110)]
 
     def finish(self, arr: Arrangement, release: float) -> None:
-        """Swing, the fade, and nothing past the end."""
+        """Swing, and nothing past the end (the fade itself is a controller ramp in the MIDI file)."""
         swing = self.g.swing
         limit = arr.end_beat - release
         for track in arr.tracks:
@@ -500,9 +502,6 @@ class Arranger:
                 if n.start >= limit:
                     continue
                 n.end = min(n.end, limit)
-                if arr.fade_from is not None and n.start > arr.fade_from:
-                    left = (arr.end_beat - n.start) / max(1e-6, arr.end_beat - arr.fade_from)
-                    n.velocity = max(1, int(n.velocity * (0.25 + 0.75 * left)))
                 kept.append(n)
             track.notes = sorted(kept, key=lambda n: (n.start, n.pitch))
 

@@ -65,8 +65,8 @@ class Composer:
         import numpy as np
 
         from genloom.audio.label import label_comment
-        from genloom.music.midi import write_tracks
-        from genloom.music.render import fit_length, render
+        from genloom.music.midi import FADE_DB, write_tracks
+        from genloom.music.render import fade_out, fit_length, render
         from genloom.music.request import parse
 
         timings: dict[str, float] = {}
@@ -95,6 +95,8 @@ class Composer:
             audio, rate, used = render(data, arrangement.notes, spec.tempo, soundfont=soundfont, engine=engine,
                                        seconds=spec.seconds)
             audio = fit_length(audio, rate, spec.seconds)
+            if used == "builtin" and arrangement.fade_from is not None:
+                audio = fade_out(audio, rate, arrangement.fade_from * 60.0 / spec.tempo, FADE_DB)
             timings["render_s"] = time.perf_counter() - t1
         if progress:
             progress(1.0, "done")

@@ -111,19 +111,20 @@ GENRES: dict[str, Genre] = {g.name: g for g in (
                   SNARE: "....x.......x..."},
         }),
     Genre(
-        "jazz", ("jazz", "swing", "bebop", "jazzy", "lounge", "bossa", "smooth jazz", "big band"),
+        "jazz", ("jazz", "swing", "bebop", "jazzy", "lounge", "bossa", "smooth jazz", "big band", "blues", "bluesy"),
         tempo=132, drums=True, lead=65, comp=0, bass=32, harmony="change", seventh=True, fifths=2.0,
         density=5.0, temperature=1.05, swing=0.33, sections=(("A", 8), ("B", 8)), bass_style="walking",
         comp_style="charleston", velocity=78, fill="snare",
         grooves={"*": {RIDE: "x...x.x.x...x.x.", PEDAL_HAT: "....x.......x...", KICK: "o...o...o...o..."}}),
     Genre(
         "folk", ("folk", "acoustic", "celtic", "irish", "country", "bluegrass", "campfire", "fiddle", "reel",
-                 "ballad", "singer-songwriter"),
+                 "ballad", "singer-songwriter", "sea shanty", "shanty"),
         tempo=104, drums=True, lead=40, comp=25, bass=32, density=5.5, sections=(("A", 8), ("B", 8)),
         bass_style="boomchick", comp_style="strum", velocity=80, fill="snare",
         grooves={"*": {KICK: "x.......x.......", SIDE: "....x.......x...", TAMBOURINE: "..x...x...x...x."}}),
     Genre(
-        "chorale", ("chorale", "hymn", "choral", "bach", "baroque", "church", "sacred", "four-part", "four part"),
+        "chorale", ("chorale", "hymn", "choral", "bach", "baroque", "church", "sacred", "four-part", "four part",
+                    "carol", "psalm"),
         tempo=72, drums=False, lead=0, comp=0, bass=0, density=2.0, intro_bars=0, fill="none",
         grooves={"*": {KICK: "x.......x.......", SNARE: "....x.......x...", CLOSED_HAT: "x...x...x...x..."}}),
 )}
@@ -138,6 +139,10 @@ MOOD_GENRE = {
     "sombre": "chorale", "gloomy": "cinematic", "hopeful": "cinematic", "romantic": "jazz", "happy": "pop",
     "joyful": "pop", "cheerful": "pop", "bright": "pop", "brighter": "pop", "uplifting": "pop", "upbeat": "pop",
     "festive": "pop", "playful": "folk", "lively": "folk", "energetic": "rock", "exciting": "edm", "angry": "rock",
+    "lullaby": "ambient", "nostalgic": "lofi", "emotional": "cinematic", "inspiring": "cinematic",
+    "inspirational": "cinematic", "motivational": "pop", "corporate": "pop", "groovy": "pop", "funky": "pop",
+    "hype": "edm", "chill": "lofi", "chilled": "lofi", "cozy": "lofi", "mellow": "lofi", "spooky": "cinematic", "scary": "cinematic",
+    "eerie": "cinematic", "suspenseful": "cinematic", "intense": "rock", "aggressive": "rock",
 }
 DEFAULT_GENRE = "pop"
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from genloom.music.arrange import Track
 
 TICKS = 480  # per quarter note
+FADE_DB = -24.0  # where a fade-out ends, at the last sample
 FINAL_HOLD = 2  # extra beats on the last chord (a fermata)
 
 
@@ -110,7 +111,7 @@ def write_tracks(tracks: list[Track], spec: Spec, end_beat: float, label: str | 
                  fade_from: float | None = None) -> bytes:
     """Type-1 MIDI of an arrangement: a conductor track, then one track per part on its own channel
     (drums on channel 10). Every track ends at ``end_beat``, so the file lasts exactly the piece;
-    a fade is an expression (CC 11) ramp on every channel from ``fade_from`` to the end."""
+    a fade is an expression (CC 11) ramp on every channel from ``fade_from`` to the end (to ``FADE_DB``)."""
     import mido
 
     mid = mido.MidiFile(type=1, ticks_per_beat=TICKS)
@@ -127,7 +128,9 @@ def write_tracks(tracks: list[Track], spec: Spec, end_beat: float, label: str | 
             steps = max(2, int((end_beat - fade_from) * 4))
             for k in range(steps + 1):
                 beat = fade_from + (end_beat - fade_from) * k / steps
-                value = round(127 * (1 - k / steps))
+                # Evenly in decibels down to FADE_DB at the last instant (expression is heard as
+                # 40 log10(v / 127) dB), so the music is heard fading right to the end of the file.
+                value = round(127 * 10 ** (FADE_DB * k / steps / 40))
                 events.append((round(beat * TICKS), 0, mido.Message("control_change", control=11, value=value,
                                                                     channel=track.channel)))
         for note in track.notes:

@@ -125,6 +125,21 @@ def _trim_tail(audio: np.ndarray, threshold: float = 1e-3) -> np.ndarray:
     return audio
 
 
+def fade_out(audio: np.ndarray, rate: int, start_s: float, end_db: float) -> np.ndarray:
+    """A fade evenly in decibels from ``start_s`` to ``end_db`` at the last sample (for the built-in
+    synth, which does not read the MIDI expression ramp FluidSynth plays)."""
+    import numpy as np
+
+    start = max(0, min(audio.shape[0], int(start_s * rate)))
+    n = audio.shape[0] - start
+    if n <= 0:
+        return audio
+    gain = 10 ** (end_db * np.linspace(0.0, 1.0, n, dtype=np.float32) / 20)
+    audio = audio.copy()
+    audio[start:] *= gain[:, None] if audio.ndim == 2 else gain
+    return audio
+
+
 def fit_length(audio: np.ndarray, rate: int, seconds: float) -> np.ndarray:
     """Exactly ``seconds`` long: silence added after the ring-out, or the reverb tail faded and cut."""
     import numpy as np

@@ -64,6 +64,16 @@ MOODS: dict[str, tuple[str | None, int, int, float, float, str]] = {
     "playful": ("major", 126, 76, 1.3, 0.45, "woodwinds"), "lively": (None, 126, 84, 1.3, 0.35, "strings"),
     "energetic": (None, 138, 92, 1.4, 0.35, "brass"), "upbeat": ("major", 128, 86, 1.3, 0.35, "piano"),
     "exciting": (None, 136, 92, 1.4, 0.4, "brass"), "epic": (None, 96, 100, 1.0, 0.3, "brass"),
+    "lullaby": ("major", 66, 52, 0.6, 0.25, "music box"), "chill": (None, 80, 64, 0.8, 0.3, "piano"), "chilled": (None, 80, 64, 0.8, 0.3, "piano"),
+    "cozy": ("major", 78, 62, 0.8, 0.3, "piano"), "mellow": (None, 76, 60, 0.7, 0.3, "piano"),
+    "spooky": ("minor", 72, 62, 0.8, 0.5, "strings"), "scary": ("minor", 70, 70, 0.8, 0.5, "strings"),
+    "eerie": ("minor", 66, 58, 0.6, 0.5, "strings"), "suspenseful": ("minor", 92, 72, 1.0, 0.45, "strings"),
+    "intense": ("minor", 140, 96, 1.3, 0.4, "brass"), "aggressive": ("minor", 150, 100, 1.3, 0.4, "brass"),
+    "nostalgic": (None, 78, 62, 0.8, 0.3, "piano"), "emotional": ("minor", 70, 70, 0.8, 0.3, "strings"),
+    "inspiring": ("major", 100, 80, 1.0, 0.3, "strings"), "inspirational": ("major", 100, 80, 1.0, 0.3, "strings"),
+    "motivational": ("major", 120, 88, 1.1, 0.3, "brass"), "corporate": ("major", 110, 76, 1.0, 0.3, "piano"),
+    "groovy": (None, 108, 84, 1.2, 0.35, "piano"), "funky": (None, 108, 86, 1.2, 0.35, "piano"),
+    "hype": ("minor", 128, 100, 1.3, 0.35, "brass"),
     "slow": (None, 56, None, None, None, None),  # type: ignore[dict-item]
     "fast": (None, 140, None, None, None, None),  # type: ignore[dict-item]
     "quick": (None, 132, None, None, None, None),  # type: ignore[dict-item]
@@ -273,7 +283,12 @@ def _set_instruments(spec: Spec, named: list[tuple[str, int]]) -> None:
     spec.roles = roles
 
 
+# "90s hip hop", "the '80s": a decade, not a length.
+_DECADE = re.compile(r"(?:'|\b)([5-9]0)s\s+(?!long\b|of\b|in\b|at\b|and\b|with\b|for\b|piece\b|track\b|song\b|clip\b)[a-z]")
+
+
 def _parse_length(text: str, tempo: int) -> float | None:
+    text = _DECADE.sub(" ", text)
     m = re.search(r"(\d+):(\d{2})\b", text)
     if m:
         return int(m.group(1)) * 60 + int(m.group(2))

@@ -74,6 +74,22 @@ def slow_noise(rng: np.random.Generator, n: int, sr: int, rate_hz: float) -> np.
     return ((curve - lo) / (hi - lo or 1.0)).astype(np.float32)
 
 
+def fast_len(n: int) -> int:
+    """The smallest length >= ``n`` whose only prime factors are 2, 3 and 5 (fast for the FFT)."""
+    best = 1 << max(0, (n - 1).bit_length())
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            m = p35
+            while m < n:
+                m *= 2
+            best = min(best, m)
+            p35 *= 3
+        p5 *= 5
+    return best
+
+
 def add_at(out: np.ndarray, event: np.ndarray, start: int) -> None:
     """Add ``event`` into ``out`` at ``start``, wrapping past the end to the beginning."""
     n = out.size
@@ -116,7 +132,8 @@ def decay(sr: int, seconds: float, tau_s: float, attack_s: float = 0.0) -> np.nd
 def tone(sr: int, freqs: np.ndarray | float, seconds: float | None = None) -> np.ndarray:
     """A sine following ``freqs`` (a constant or one frequency per sample), by phase accumulation."""
     if np.isscalar(freqs):
-        freqs = np.full(int(sr * (seconds or 0)), float(freqs), np.float32)
+        t = np.arange(int(sr * (seconds or 0)), dtype=np.float64) / sr
+        return np.sin(2 * np.pi * float(freqs) * t).astype(np.float32)
     phase = 2 * np.pi * np.cumsum(np.asarray(freqs, dtype=np.float64)) / sr
     return np.sin(phase).astype(np.float32)
 

@@ -19,6 +19,7 @@ from genloom.sound.dsp import (
     add_at,
     band,
     decay,
+    fast_len,
     periodic_count,
     poisson_times,
     power_law,
@@ -87,11 +88,10 @@ def thunder(rng: np.random.Generator, n: int, sr: int, s: Settings) -> np.ndarra
     for i in range(strikes):
         start = int((i + rng.uniform(0.0, 0.4)) * n / strikes)
         crack = noise_burst(rng, sr, 0.06, lo=150, hi=5000, attack_s=0.004) * rng.uniform(0.5, 1.0)
-        length = int(rng.uniform(4.0, 7.0) * sr)
-        rumble = np.fft.irfft(np.fft.rfft(rng.standard_normal(length)) *
-                              band(25, 220, slope=-0.5)(np.fft.rfftfreq(length, 1 / sr)), length).astype(np.float32)
+        length = fast_len(int(rng.uniform(4.0, 7.0) * sr))  # a one-off burst: an FFT-friendly length
+        rumble = shaped_noise(rng, length, sr, band(25, 220, slope=-0.5))
         rolls = 0.4 + slow_noise(rng, length, sr, 1.5) ** 2
-        rumble = unit_rms(rumble) * rolls * decay(sr, length / sr, length / sr / 3, attack_s=0.15)
+        rumble = rumble * rolls * decay(sr, length / sr, length / sr / 3, attack_s=0.15)[:length]
         add_at(out, 0.5 * crack, start)
         add_at(out, 0.6 * rumble, start + int(0.05 * sr))
     return out
@@ -216,19 +216,22 @@ def chime(rng: np.random.Generator, n: int, sr: int, s: Settings) -> np.ndarray:
 def _one_whoosh(rng: np.random.Generator, sr: int, seconds: float) -> np.ndarray:
     """Noise through a band that sweeps up then down while the level swells: air rushing past."""
     m = int(seconds * sr)
-    frame, hop = 1024, 256
-    noise = rng.standard_normal(m + frame).astype(np.float32)
+    frame, hop = 1024, 256  # hop = frame / 4: frames j and j + 4 sit end to end
+    count = -(-m // hop)
+    noise = rng.standard_normal(count * hop + frame).astype(np.float32)
     win = np.hanning(frame).astype(np.float32)
-    freqs = np.fft.rfftfreq(frame, 1.0 / sr)
-    out = np.zeros(m + frame, np.float32)
-    norm = np.zeros(m + frame, np.float32)
-    for start in range(0, m, hop):
-        u = start / m
-        center = 300 * 10 ** (1.1 * np.sin(np.pi * min(1.0, u / 0.8)) ** 1.5)  # 300 Hz -> ~3.8 kHz -> down
-        gain = np.exp(-0.5 * (np.log2(np.maximum(freqs, 1.0) / center) / 0.9) ** 2)
-        seg = np.fft.irfft(np.fft.rfft(noise[start:start + frame] * win) * gain, frame).astype(np.float32)
-        out[start:start + frame] += seg * win
-        norm[start:start + frame] += win ** 2
+    starts = np.arange(count) * hop
+    frames = noise[starts[:, None] + np.arange(frame)[None, :]] * win
+    u = np.minimum(1.0, starts / m / 0.8)
+    centers = 300 * 10 ** (1.1 * np.sin(np.pi * u) ** 1.5)  # 300 Hz -> ~3.8 kHz -> back down
+    octaves = np.log2(np.maximum(np.fft.rfftfreq(frame, 1.0 / sr), 1.0)[None, :] / centers[:, None])
+    shaped = np.fft.irfft(np.fft.rfft(frames, axis=1) * np.exp(-0.5 * (octaves / 0.9) ** 2), frame, axis=1) * win
+    out = np.zeros(count * hop + frame, np.float32)
+    norm = np.zeros_like(out)
+    for k in range(frame // hop):  # overlap-add: every fourth frame forms one contiguous run
+        run = shaped[k::frame // hop].ravel()
+        out[k * hop:k * hop + run.size] += run
+        norm[k * hop:k * hop + run.size] += np.tile(win ** 2, shaped[k::frame // hop].shape[0])
     out = out[:m] / np.maximum(norm[:m], 1e-3)
     t = np.linspace(0, 1, m, dtype=np.float32)
     swell = np.sin(np.pi * np.minimum(1.0, t / 0.9)) ** 2 * np.exp(-2.0 * np.maximum(0.0, t - 0.6))

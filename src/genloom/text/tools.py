@@ -7,7 +7,8 @@ results handed back inside ``<tool_response></tool_response>``. A reply is made
 in two phases (:func:`reply_with_tools`):
 
 1. **Decide** (``tool_choice: "auto"`` only): the model answers freely. If its
-   reply starts like a tool call (``<tool_call>`` or ``{"name"``), that draft is
+   reply starts like a tool call (``<tool_call>``, ``{"name"``, a list of those,
+   or any of them in a Markdown ``json`` fence: :func:`draft_kind`), that draft is
    dropped after a few tokens; otherwise it *is* the answer and streams as it
    comes.
 2. **Call**: the same conversation is decoded again under the JSON schema
@@ -34,8 +35,29 @@ from genloom.errors import InvalidInput
 Mode = Literal["auto", "required"]
 MAX_PARALLEL = 8
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-# How a draft reply that is really a tool call begins (after leading whitespace).
-CALL_STARTS = ("<tool_call>", '{"name"')
+# How a draft reply that is really a tool call begins, once whitespace and a ```json fence are set aside.
+CALL_STARTS = ("<tool_call>", '{"name"', '[{"name"')
+_SPACE = re.compile(r"\s+")
+
+
+def draft_kind(head: str) -> Literal["call", "answer", "undecided"]:
+    """Whether a draft reply beginning with ``head`` is a tool call, an answer, or too short to tell.
+
+    Models write calls bare, in Hermes tags, or in a Markdown ``json`` fence
+    (code models especially), with any whitespace inside the braces.
+    """
+    h = _SPACE.sub("", head)
+    if h.startswith("```json"):
+        h = h[len("```json"):]
+    elif "```json".startswith(h):
+        return "undecided"
+    elif h.startswith("```"):
+        h = h[3:]
+    if any(h.startswith(s) for s in CALL_STARTS):
+        return "call"
+    if any(s.startswith(h) for s in CALL_STARTS):
+        return "undecided"
+    return "answer"
 
 
 @dataclass(frozen=True)
@@ -229,11 +251,11 @@ class Draft:
     def feed(self, piece: str) -> str:
         self.raw += piece
         if not self.answering and not self.calling:
-            head = self.raw.lstrip()
-            if any(head.startswith(s) for s in CALL_STARTS):
+            kind = draft_kind(self.raw)
+            if kind == "call":
                 self.calling = True
                 return ""
-            if any(s.startswith(head) for s in CALL_STARTS):
+            if kind == "undecided":
                 return ""  # still could be either: wait for more
             self.answering = True
         if self.calling:

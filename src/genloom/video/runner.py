@@ -152,13 +152,11 @@ def _fit_voice(request: VideoRequest, speaker: Speaker, narration: Narration | N
         if narration.seconds <= seconds - FIT_MARGIN_S:
             notes.append(f"narration read {speed:.2f}x as fast to fit {seconds:g} s")
             return narration, seconds
-    if is_clip:
-        if narration.seconds <= seconds:
-            return narration, seconds
-        raise InvalidInput(f"The narration ({narration.seconds:.1f} s) is longer than the clip ({seconds:.1f} s)",
-                           hint="shorten the narration text, or use a longer clip", param="narration")
+    if is_clip and narration.seconds <= seconds:
+        return narration, seconds  # a clip's length is the user's: the voice may fill it to the end
     longer = round(narration.seconds + timeline.LEAD_S + FIT_MARGIN_S, 2)
-    notes.append(f"video made {longer:g} s long instead of {seconds:g} s so the narration is not cut")
+    notes.append(f"video made {longer:g} s long instead of {seconds:g} s so the narration is not cut"
+                 + (" (the clip's last frame is held)" if is_clip else ""))
     return narration, longer
 
 
@@ -217,6 +215,16 @@ def shot_descriptions(request: VideoRequest) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
+def narrated_shots(sentences: list[Cue], seconds: float, per_shot_s: float = 3.0) -> list[str]:
+    """With no shot list, the narration is one: its sentences, in order, grouped into shots of about
+    ``per_shot_s`` each (at least two), so each picture shows what is being said over it."""
+    if len(sentences) < 2:
+        return []
+    k = min(len(sentences), max(2, round(seconds / per_shot_s)))
+    groups = [sentences[round(i * len(sentences) / k):round((i + 1) * len(sentences) / k)] for i in range(k)]
+    return [" ".join(c.text for c in g) for g in groups if g]
+
+
 @dataclass
 class Pictures:
     """What is on screen, piece by piece, and where the pictures came from."""
@@ -238,6 +246,8 @@ def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | N
 
     size = request.size
     shots = shot_descriptions(request)
+    if not shots and not request.images and request.mode == "auto":
+        shots = narrated_shots(sentences, seconds)
     has_end = bool(request.title) and seconds >= cards.END_MIN_VIDEO_S
     picture_end = seconds - cards.END_S if has_end else seconds
     if request.mode == "animate" or (request.mode == "auto" and not shots and not request.images):
@@ -311,11 +321,12 @@ def _clip_video(request: VideoRequest, info: dict[str, Any], cues: list[Cue], au
     fps = info.get("fps") or 25.0
     meta = {"stills_model": "files", "clip": str(request.clip), "clip_picture": "copied", "size": list(size),
             "fps": fps}
-    if not cues and not request.title and request.container == "mp4":
+    held = seconds > info["duration"] + 0.05  # a narration longer than the clip: its last frame stays
+    if not cues and not request.title and request.container == "mp4" and not held:
         path = workdir / "out.mp4"
         encode.remux_with_audio(request.clip, audio, path, label, seconds)
         return Made(path, seconds, round(seconds * fps), "clip", cues, meta)
-    meta["clip_picture"] = "re-encoded with captions/cards"
+    meta["clip_picture"] = "re-encoded with captions/cards" if not held else "re-encoded, last frame held"
     at = cards.title_place(drawn=False, captions=bool(cues))
     title = cards.title_overlay(request.title, size, at) if request.title else None
     end = None
@@ -327,11 +338,20 @@ def _clip_video(request: VideoRequest, info: dict[str, Any], cues: list[Cue], au
         first = next(encode.clip_frames(request.clip))
         card = cards.end_card(request.title, request.end_line, size, cards.tint_of(Image.fromarray(first)))
         end = overlay_from(card.convert("RGBA"), 0, 0)
-    stream = _decorated(encode.clip_frames(request.clip), request, size, cues, title, fps=fps, end=end,
+    stream = _decorated(_hold_last(encode.clip_frames(request.clip)), request, size, cues, title, fps=fps, end=end,
                         seconds=seconds)
     fps_int = max(1, round(fps))
     path = _encode(stream, request, size, label, audio, seconds, workdir, progress, fps=fps_int)
     return Made(path, seconds, round(seconds * fps), "clip", cues, meta)
+
+
+def _hold_last(frames_in: Iterator[Any]) -> Iterator[Any]:
+    """The frames, then the last one again for as long as the consumer takes (it stops at the video's length)."""
+    last = None
+    for last in frames_in:
+        yield last
+    while last is not None:
+        yield last.copy()
 
 
 def _decorated(frames_in: Iterator[Any], request: VideoRequest, size: tuple[int, int], cues: list[Cue],

@@ -53,7 +53,7 @@ NOUNS: dict[str, list[str]] = {
     ],
     "music": [
         r"music", r"songs?", r"jingles?", r"melod(?:y|ies)", r"tunes?", r"soundtracks?",
-        r"(?:film|movie|game|orchestral|synth|piano|tense|epic) score", r"score(?= for)", r"beats?", r"tracks?", r"(?:drum|music|audio) loop",
+        r"(?:film|movie|game|orchestral|synth|piano|tense|epic) score", r"beats?", r"tracks?", r"(?:drum|music|audio) loop",
         r"loop", r"chiptunes?", r"lullab(?:y|ies)", r"instrumental", r"theme(?: song| music| tune)?",
         r"ringtones?", r"symphony", r"sonata", r"waltz", r"anthem", r"piano piece", r"(?:piano|guitar|violin) "
         r"(?:piece|solo)", r"ambient (?:track|music)", r"lo-?fi", r"chord progression", r"fanfare", r"bgm",
@@ -101,7 +101,7 @@ DOMINANT_VERBS: dict[str, list[str]] = {
     "text": [
         r"describe", r"explain", r"summari[sz]e", r"translate", r"brainstorm", r"suggest", r"list",
         r"rewrite", r"proofread", r"paraphrase", r"critique", r"analy[sz]e", r"outline", r"tell me",
-        r"define", r"compare", r"recommend", r"understand", r"learn", r"teach me", r"how (?:\w+ ){0,4}works?", r"come up with (?:a |an |some )?(?:name|idea|title)s?",
+        r"define", r"compare", r"recommend", r"understand", r"learn", r"teach me", r"come up with (?:a |an |some )?(?:name|idea|title)s?",
         r"give me (?:some |a few |\d+ )?(?:ideas|names|tips|suggestions)",
     ],
     "speech": [

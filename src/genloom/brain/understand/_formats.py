@@ -1,8 +1,9 @@
-"""Named picture and video formats: the words people use for them, and their pixels.
+"""Named picture and video formats: the words people use for them.
 
-Ids and sizes are the ones in /work/coord/CONTRACT.md ("format"); generators
-look the id up again in their own table, the brain only needs the size to
-state it in the step's params and to check a clip's aspect.
+This module only knows *words*: which phrases name which format id. Picture
+sizes come from the image generator's own table (``genloom.image.formats``,
+one place for pixels), so a plan's ``width``/``height`` are exactly what the
+composer draws; video sizes are the platform sizes in docs/brain.md.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ class Format:
 
 
 IMAGE_FORMATS: tuple[Format, ...] = (
+    Format("instagram-portrait", 1080, 1350, "4:5", "poster", r"(?:instagram|insta|ig) portrait(?: posts?)?"),
+    Format("linkedin-banner", 1584, 396, "4:1", "banner", r"linkedin (?:banner|cover|header)s?"),
+    Format("youtube-banner", 2048, 1152, "16:9", "banner", r"(?:youtube|yt) (?:banner|channel art)s?|channel art"),
     Format("instagram-story", 1080, 1920, "9:16", "story", r"(?:instagram|insta|ig|facebook|fb)?\s*stor(?:y|ies)"),
     Format("instagram-post", 1080, 1080, "1:1", "card", r"(?:instagram|insta|ig) (?:post|image|picture|graphic)s?"),
     Format("link-banner", 1200, 628, "1.91:1", "banner",
@@ -35,6 +39,7 @@ IMAGE_FORMATS: tuple[Format, ...] = (
     Format("slide", 1920, 1080, "16:9", "card", r"(?:presentation |powerpoint |keynote |title )?slides?"),
     Format("twitter-post", 1600, 900, "16:9", "card", r"(?:twitter|tweet|x) (?:post|image|card)s?"),
     Format("facebook-cover", 820, 312, "41:15.6", "banner", r"(?:facebook|fb) cover(?: photo| image)?s?"),
+    Format("flyer", 1275, 1650, "17:22", "poster", r"flyers?"),
 )
 
 VIDEO_FORMATS: tuple[Format, ...] = (
@@ -59,12 +64,23 @@ _VIDEO_RX = [(f, re.compile(rf"(?<![\w-]){f.words}(?![\w-])")) for f in VIDEO_FO
 
 
 def find_format(text: str, kind: str) -> Format | None:
-    """The named format a lower-cased phrase mentions, for an image or a video."""
+    """The named format a lower-cased phrase mentions, for an image or a video (image sizes: the image table)."""
     table = _VIDEO_RX if kind == "video" else _IMAGE_RX if kind == "image" else []
     for fmt, rx in table:
         if rx.search(text):
-            return fmt
+            return _image_size(fmt) if kind == "image" else fmt
     return None
+
+
+def _image_size(fmt: Format) -> Format:
+    from dataclasses import replace
+
+    from genloom.image.formats import FORMATS
+
+    known = FORMATS.get(fmt.id)
+    if known is None:
+        return fmt
+    return replace(fmt, width=known.width, height=known.height)
 
 
 def by_id(format_id: str) -> Format | None:
