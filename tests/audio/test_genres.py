@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from genloom.errors import InvalidInput
 from genloom.music.genres import GENRES
 from genloom.music.request import parse
 
@@ -184,3 +185,12 @@ def test_words_fallback_reads_a_whole_request(prompt: str, genre: str, tempo: in
                                                drums: bool) -> None:
     spec = parse(prompt)
     assert (spec.genre, spec.tempo, spec.key_name, spec.seconds, spec.drums) == (genre, tempo, key, seconds, drums)
+
+
+def test_everyday_instrument_names_and_percussion_words() -> None:
+    spec = parse("x", {"genre": "folk", "instruments": ["ukulele", "fiddle", "bongos"], "drums": None})
+    assert spec.roles["lead"] == 40 and spec.roles["comp"] == 24 and spec.drums
+    spec = parse("x", {"genre": "folk", "instruments": ["ukulele", "bongos"], "drums": False})
+    assert not spec.drums  # an explicit drums flag wins over a percussion name
+    with pytest.raises(InvalidInput, match="kazoo"):
+        parse("x", {"instruments": ["piano", "kazoo"]})

@@ -85,6 +85,16 @@ def spoken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield path
 
 
+@pytest.fixture(scope="module")
+def short_spoken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    from genloom.audio import speech
+
+    data, _ = speech.synthesize("The quick brown fox jumps over the lazy dog.", seed=0)
+    path = tmp_path_factory.mktemp("w") / "short.wav"
+    path.write_bytes(data)
+    yield path
+
+
 @pytest.mark.e2e
 def test_tiny_transcribes_with_word_timestamps(spoken: Path) -> None:
     from genloom.audio.transcribe import transcribe_full, word_error_rate
@@ -108,18 +118,18 @@ def test_tiny_transcribes_with_word_timestamps(spoken: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_cli_writes_subtitles(spoken: Path, tmp_path: Path) -> None:
+def test_cli_writes_subtitles(short_spoken: Path, tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from genloom.cli import cli
 
     _ready(TINY)
     out = tmp_path / "s.srt"
-    res = CliRunner().invoke(cli, ["transcribe", str(spoken), "-m", TINY, "--srt", "-o", str(out)])
+    res = CliRunner().invoke(cli, ["transcribe", str(short_spoken), "-m", TINY, "--srt", "-o", str(out)])
     assert res.exit_code == 0, res.output
     srt = out.read_text()
     assert srt.startswith("1\n00:00:0") and " --> " in srt and "fox" in srt.lower()
-    res = CliRunner().invoke(cli, ["transcribe", str(spoken), "-m", TINY, "--vtt"])
+    res = CliRunner().invoke(cli, ["transcribe", str(short_spoken), "-m", TINY, "--vtt"])
     assert res.exit_code == 0 and res.output.startswith("WEBVTT\n\n00:00:0")
 
 
@@ -145,7 +155,7 @@ def test_base_detects_the_language_and_translates(tmp_path: Path) -> None:
 
 
 @pytest.mark.e2e
-def test_server_formats_and_translation(spoken: Path, tmp_path: Path) -> None:
+def test_server_formats_and_translation(short_spoken: Path) -> None:
     from fastapi.testclient import TestClient
 
     from genloom.server.app import create_app
@@ -154,20 +164,19 @@ def test_server_formats_and_translation(spoken: Path, tmp_path: Path) -> None:
     _ready(TINY)
     with TestClient(create_app(Settings.from_env())) as client:
         def post(fmt: str, **form: str) -> object:
-            with spoken.open("rb") as f:
+            with short_spoken.open("rb") as f:
                 return client.post("/v1/audio/transcriptions", files={"file": ("s.wav", f, "audio/wav")},
                                    data={"model": TINY, "response_format": fmt, **form})
 
         verbose = post("verbose_json", **{"timestamp_granularities[]": "word"}).json()
-        assert verbose["language"] == "english" and verbose["duration"] > 5 and verbose["segments"]
+        assert verbose["language"] == "english" and verbose["duration"] > 1.5 and verbose["segments"]
         assert verbose["words"] and verbose["words"][0]["start"] < verbose["words"][-1]["end"]
-        assert "words" not in post("verbose_json").json()
         srt = post("srt")
         assert srt.status_code == 200 and srt.text.startswith("1\n00:00:0")
         vtt = post("vtt")
         assert vtt.headers["content-type"].startswith("text/vtt") and vtt.text.startswith("WEBVTT")
         assert "fox" in post("text").text.lower()
-        with spoken.open("rb") as f:
+        with short_spoken.open("rb") as f:
             tr = client.post("/v1/audio/translations", files={"file": ("s.wav", f, "audio/wav")},
                              data={"model": TINY})
         assert tr.status_code == 400 and "translate" in tr.json()["error"]["message"]  # tiny.en is English-only

@@ -212,3 +212,4 @@ def test_voice_traits_resolve_to_an_installed_voice_with_the_reason(fake_model,
         p = plan(request, use_llm=False)
         speech = next(s for s in p.steps if s.kind == "speech")
         assert speech.params["voice"] == voice and "voice:" in speech.reason and not p.notes
+        assert speech.model == {"joe": "piper-joe", "heart": "hibari"}[voice]  # the voice's own model

@@ -326,3 +326,23 @@ def test_without_a_shot_list_the_narration_is_one(tmp_path):
     made, _ = _make(tmp_path, "x", {"narration": " ".join(sentences), "size": "64x64", "fps": 6}, painter=painter)
     assert painter.calls == [sentences]  # about 3 s a sentence: one shot each
     assert made.mode == "slideshow" and made.meta["shots"] == 3
+
+
+def test_voice_traits_choose_the_narrator(tmp_path, monkeypatch):
+    from genloom.audio import voices
+
+    asked = []
+    monkeypatch.setattr(voices, "resolve", lambda traits, language=None, model=None: (
+        asked.append((traits, language)) or ("joe", "joe (male, low) has male, low")))
+    speaker = FakeSpeaker()
+    chosen = []
+
+    def speak(text, voice, speed, seed):
+        chosen.append(voice)
+        return speaker(text, voice, speed, seed)
+
+    parts = Components(speak, fake_composer, ColourPainter(), fake_animator)
+    request = VideoRequest.from_params("x", {"narration": "Hello there. Bye now.", "size": "64x64", "fps": 2,
+                                             "voice_traits": {"gender": "male", "pitch": "low"}, "language": "en"})
+    make_video(request, parts, tmp_path)
+    assert asked == [({"gender": "male", "pitch": "low"}, "en")] and chosen == ["joe"]

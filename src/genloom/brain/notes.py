@@ -20,22 +20,24 @@ def _installed(kind: str) -> list[str]:
     return [c.id for c in get_registry().cards(kind) if c.installed_status() == "installed"]
 
 
-def choose_voice(traits: dict[str, Any], language: str | None) -> tuple[str | None, str, str | None]:
-    """(voice id or None, why, a note when no installed voice can do what is asked).
+def choose_voice(traits: dict[str, Any], language: str | None
+                 ) -> tuple[str | None, str | None, str, str | None]:
+    """(voice id or None, its speech model, why, a note when no installed voice can do what is asked).
 
     The audio layer's resolver scores the installed voices against the traits; when
     none has an asked trait or speaks the language, its reason names what would.
     """
-    from genloom.audio.voices import resolve
+    from genloom.audio.voices import installed_voices, resolve
     from genloom.errors import InvalidInput
 
     try:
         voice, reason = resolve(traits, language)
     except InvalidInput as exc:  # no installed voice speaks the language (or none is installed)
         fix = f" {exc.hint}" if exc.hint else ""
-        return None, str(exc.message), f"{exc.message}: this speech step will fail as asked.{fix}"
+        return None, None, str(exc.message), f"{exc.message}: this speech step will fail as asked.{fix}"
     note = reason if reason.startswith("no installed voice") else None
-    return voice, reason, note
+    model = next((v.model for v in installed_voices() if v.id == voice), None)
+    return voice, model, reason, note
 
 
 def honest_notes(spec: RequestSpec) -> list[str]:

@@ -159,9 +159,10 @@ class _Builder:
         language = d.language or self.spec.language
         if not traits and not language:
             return  # the default voice, nothing asked
-        voice, why, note = choose_voice(traits, language)
+        voice, model, why, note = choose_voice(traits, language)
         if voice is not None:
             step.params["voice"] = voice
+            step.model = model or step.model  # the voice's own speech model ("joe" is Piper's, not hibari's)
         step.reason += f"; voice: {why}"
         if note and note not in self.notes:
             self.notes.append(note)

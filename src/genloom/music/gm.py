@@ -46,11 +46,19 @@ ALIASES: dict[str, int] = {
     "flute": 73, "recorder": 74, "pan flute": 75, "whistle": 78, "ocarina": 79, "woodwinds": 71,
     "synth": 81, "synth lead": 81, "lead synth": 81, "saw lead": 81, "square lead": 80, "supersaw": 81,
     "pad": 89, "synth pad": 89, "warm pad": 89, "sitar": 104, "banjo": 105, "kalimba": 108, "koto": 107,
-    "bagpipe": 109, "bagpipes": 109, "steel drums": 114, "taiko": 116,
+    "bagpipe": 109, "bagpipes": 109, "steel drums": 114, "steel pan": 114, "taiko": 116,
+    # Everyday names without a General MIDI program of their own: the nearest one.
+    "ukulele": 24, "mandolin": 105, "lute": 24, "keyboard": 0, "keyboards": 0, "acoustic piano": 0,
+    "pipe organ": 19, "hammond organ": 16, "string section": 48, "horn section": 61, "synthesizer": 81,
+    "synthesiser": 81, "bass synth": 38, "sub bass": 38, "808": 38, "lead guitar": 30, "rhythm guitar": 27,
+    "tin whistle": 78, "penny whistle": 78, "whistling": 78, "humming": 53, "vocal": 53, "singing": 53,
+    "pan pipes": 75, "didgeridoo": 109, "erhu": 110, "zither": 15, "hang drum": 114, "handpan": 114,
 }
 BASS_PROGRAMS = frozenset({32, 33, 34, 35, 36, 37, 38, 39, 43, 58, 70})
 MELODIC_PROGRAMS = frozenset({*range(40, 42), *range(52, 55), *range(56, 88), 104, 105, 109, 110, 111})
-NOT_INSTRUMENTS = frozenset({"drums", "drum", "percussion", "beat", "beats", "drum kit", "drumkit"})
+NOT_INSTRUMENTS = frozenset({"drums", "drum", "percussion", "beat", "beats", "drum kit", "drumkit", "drum machine",
+                             "bongos", "congas", "tabla", "cajon", "claps", "hand claps", "handclaps", "shaker",
+                             "tambourine", "cymbals", "hi-hats", "hihats"})
 
 
 def find_instruments(text: str) -> list[tuple[str, int]]:

@@ -327,9 +327,10 @@ def _apply_params(spec: Spec, params: dict[str, Any]) -> None:
         named = [f for item in items for f in gm.find_instruments(item)]
         unknown = [item for item in items if not gm.find_instruments(item) and item.lower() not in gm.NOT_INSTRUMENTS]
         if unknown:
-            known = ", ".join(sorted(set(gm.ALIASES) | set(ENSEMBLES)))
             raise InvalidInput(f"Unknown instruments {', '.join(unknown)!r}",
-                               hint=f"General MIDI names, e.g. {known}", param="instruments")
+                               hint="any of the 128 General MIDI names or a common one: piano, acoustic guitar, "
+                                    "electric guitar, strings, violin, cello, flute, trumpet, sax, synth, pad, "
+                                    "organ, choir, electric bass, drums", param="instruments")
         if named:
             _set_instruments(spec, named)
         if any(item.lower() in gm.NOT_INSTRUMENTS for item in items):

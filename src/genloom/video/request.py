@@ -168,6 +168,8 @@ class VideoRequest:
     narration_text: str | None = None  # the words in narration_audio, for captions
     music_audio: Path | None = None
     voice: str | None = None
+    voice_traits: dict[str, Any] | None = None  # chosen among installed voices when no voice is named
+    language: str | None = None
     speed: float | None = None
     seed: int | None = None
     image_params: dict[str, Any] = field(default_factory=dict)
@@ -225,13 +227,12 @@ class VideoRequest:
         music_params = {k: params.pop(k) for k in MUSIC_KEYS if k in params}
         if music_mode:
             music_params["mode"] = music_mode
-        # Keys of the shared contract a video cannot act on yet: said, not silently dropped.
-        for key in ("language", "voice_traits", "n"):
-            if key in params:
-                value = params.pop(key)
-                if key == "voice_traits" and voice is None:
-                    notes.append(f"voice traits {value} not matched: narration uses the default voice "
-                                 "(pass voice=ID to choose one)")
+        voice_traits = params.pop("voice_traits", None)
+        if voice_traits is not None and not isinstance(voice_traits, dict):
+            raise InvalidInput(f"voice_traits must be an object, got {voice_traits!r}", param="voice_traits")
+        language = params.pop("language", None)
+        if params.pop("n", 1) not in (1, None):
+            notes.append("one video is made per request: n is for images")
         if params:
             raise InvalidInput(
                 f"Unknown video parameter(s): {', '.join(sorted(params))}",
@@ -250,7 +251,8 @@ class VideoRequest:
             narration_audio=_file(narration_audio, "narration_audio", "audio file") if narration_audio else None,
             narration_text=str(narration_text) if narration_text else None,
             music_audio=_file(music_audio, "music_audio", "audio file") if music_audio else None,
-            voice=str(voice) if voice else None, speed=speed,
+            voice=str(voice) if voice else None, voice_traits=voice_traits,
+            language=str(language) if language else None, speed=speed,
             seed=int(seed_value) if seed_value is not None else None,
             image_params=image_params, music_params=music_params, notes=notes,
         )

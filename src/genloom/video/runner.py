@@ -17,6 +17,7 @@ Params (see :class:`genloom.video.request.VideoRequest` and docs/media.md):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import tempfile
@@ -90,6 +91,13 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
     if clip_info is not None and not clip_info.get("video"):
         raise InvalidInput(f"{request.clip} has no picture", hint="give a video file as clip", param="clip")
     # 1. The voice, when there is one, with each sentence's timing.
+    if request.narration and request.voice is None and (request.voice_traits or request.language):
+        from genloom.audio.voices import resolve
+
+        voice, reason = resolve(request.voice_traits, request.language)
+        request = dataclasses.replace(request, voice=voice)
+        if reason.startswith("no installed voice"):
+            notes.append(reason)
     narration = _narration(request, parts.speaker, seed)
     # 2. The length: asked, the clip's own, or the narration's plus a tail; a voice too long is read faster.
     seconds = timeline.length(request.seconds, narration.seconds if narration else None,
