@@ -101,9 +101,24 @@ _CODE_LINE = re.compile(
     r"[\w.\[\]]+\s*[-+*/]?=\s*\S)")  # an assignment
 
 
+def _code_lines(text: str) -> list[str]:
+    """Non-empty lines with comments and docstrings left out (they are prose in any program)."""
+    out, in_doc = [], False
+    for line in text.splitlines()[:300]:
+        stripped = line.strip()
+        if in_doc or stripped.startswith(('"""', "'''")):
+            quotes = stripped.count('"""') + stripped.count("'''")
+            in_doc = in_doc != (quotes % 2 == 1)
+            continue
+        if not stripped or stripped.startswith(("#", "//", "/*", "*", "--")) and not stripped.startswith("#!"):
+            continue
+        out.append(re.sub(r"\s+(?:#|//)\s.*$", "", line))
+    return out
+
+
 def looks_like_code(text: str) -> bool:
-    """True when most non-empty lines read as source code (a program, markup, SQL), not prose."""
-    lines = [ln for ln in text.splitlines()[:200] if ln.strip()]
+    """True when most lines (comments and docstrings aside) read as source code, not prose."""
+    lines = _code_lines(text)
     if not lines:
         return False
     code = sum(1 for ln in lines if _CODE_LINE.match(ln))

@@ -91,6 +91,10 @@ def test_code_and_text(tmp_path: Path) -> None:
     assert type_file(prose).kind == "text"
     assert read_text(type_file(prose)).startswith("Chapter one")
     assert not looks_like_code("Dear team,\nthe launch moves to March.\nThanks!")
+    # Comments and docstrings are prose inside a program: they do not make it text.
+    documented = ('# AI-generated\ndef is_palindrome(s):\n    """\n    Check a string.\n\n    Args:\n    s (str): it.\n'
+                  '    """\n    # normalise first\n    t = s.lower()\n    return t == t[::-1]\n\nprint(is_palindrome("aba"))  # True\n')
+    assert looks_like_code(documented)
 
 
 @pytest.mark.parametrize(("data", "message"), [
