@@ -270,3 +270,20 @@ def test_a_script_far_too_short_for_its_speech_is_written_again(fakes: Any) -> N
     assert result.ok, [r.error for r in result.steps]
     assert len(fakes.history) == 2 and "about 50 words" in fakes.history[-1][0][-1].content
     assert calls("speech")[0]["prompt"] == long_reply
+
+
+def test_a_written_script_too_long_for_a_clip_loses_whole_sentences(fakes: Any, tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    _mp4(clip, 4.0)
+    script = "We hiked at dawn. The lake was still. Then we climbed the ridge and watched the valley wake up slowly."
+    p = Plan(request="add a voiceover to clip.mp4", deliverables=["video"], inputs=[type_file(clip)], steps=[
+        Step(id="voice", kind="speech", task="voice", instruction="voiceover", prompt=script, deliverable=False),
+        Step(id="video", kind="video", task="video", instruction="v", prompt="v", inputs=["in1", "voice"],
+             operation="voiceover"),
+    ])
+    result = execute(p, use_llm=False)
+    assert result.ok, [r.error for r in result.steps]
+    spoken = calls("speech")[-1]["prompt"]
+    assert spoken == "We hiked at dawn. The lake was still."  # 8 words at 1.35x fit 4 s; no word is cut
+    video = calls("video")[0]["params"]
+    assert video["narration_text"] == spoken and "seconds" not in video

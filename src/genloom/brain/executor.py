@@ -464,7 +464,7 @@ class _Run:
         else:
             out = create(step.kind, prompt, **kw)
         if step.kind == "speech" and target:
-            out, note = self._fit_speech(step, prompt, out, target, kw)
+            out, note, result.prompt = self._fit_speech(step, prompt, out, target, kw)
             if note:
                 notes.append(note)
         if step.kind == "text" and not grounded_source:
@@ -516,28 +516,37 @@ class _Run:
     def _for_video(self, step: Step) -> bool:
         return any(r.kind == "video" for r in self.readers.get(step.id, []))
 
-    def _fit_speech(self, step: Step, prompt: str, out: Any, target: float, kw: dict[str, Any]) -> tuple[Any, str | None]:
+    def _fit_speech(self, step: Step, prompt: str, out: Any, target: float,
+                    kw: dict[str, Any]) -> tuple[Any, str | None, str]:
         """Bring a narration to its asked length by its speaking rate, never by cutting it.
 
         Too long: spoken faster (up to MAX_FIT_SPEED). Too short, when the length was asked
         for the speech itself (not a video that may run on): spoken slower (down to 0.85x).
         """
         if not out.paths or step.params.get("speed"):
-            return out, None
+            return out, None, prompt
         seconds = sources.media_seconds(Path(out.paths[0]))
         if seconds > target + 0.05:
             speed = min(MAX_FIT_SPEED, seconds / max(0.5, target - 0.2))
         elif not self._for_video(step) and seconds < 0.85 * target:
             speed = max(0.85, seconds / target)
         else:
-            return out, None
+            return out, None, prompt
         again = self.create("speech", prompt, **{**kw, "params": {**kw["params"], "speed": round(speed, 3)}})
         now = sources.media_seconds(Path(again.paths[0])) if again.paths else seconds
+        if now > target + 0.05 and not kw["params"].get("verbatim"):
+            # A written script still too long at the fastest natural rate: its last whole sentences
+            # go (never a word cut), so the video keeps its asked length. The user's own words never go.
+            shorter = sources.fit_sentences(prompt, target / now)
+            if shorter and shorter != prompt:
+                again = self.create("speech", shorter, **{**kw, "params": {**kw["params"], "speed": round(speed, 3)}})
+                now = sources.media_seconds(Path(again.paths[0])) if again.paths else now
+                prompt = shorter
         if now > target + 0.05:
             return again, (f"the narration lasts {now:.1f} s, longer than the {target:.1f} s asked; "
                            "the video keeps every word" if self._for_video(step) else
-                           f"the speech lasts {now:.1f} s, longer than the {target:.1f} s asked: every word is kept")
-        return again, None
+                           f"the speech lasts {now:.1f} s, longer than the {target:.1f} s asked: every word is kept"), prompt
+        return again, None, prompt
 
     def _fit_video(self, step: Step, params: dict[str, Any]) -> list[str]:
         """A video's length: asked, else its clip's, else its narration's; never shorter than its narration.

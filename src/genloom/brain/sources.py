@@ -119,3 +119,15 @@ def grounded_prompt(instruction: str, source: str, operation: str | None, langua
 def words_for(seconds: float, words_per_second: float = 2.5) -> int:
     """How many words a narration of ``seconds`` holds, leaving a breath of margin."""
     return max(3, int(seconds * words_per_second * 0.85))
+
+
+def fit_sentences(text: str, fraction: float) -> str:
+    """The first whole sentences of ``text`` holding at most ``fraction`` of its words (at least one sentence)."""
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x]
+    budget = max(1, int(len(text.split()) * fraction))
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and len(" ".join(kept + [sentence]).split()) > budget:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
