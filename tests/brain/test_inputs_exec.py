@@ -208,12 +208,15 @@ def test_user_images_for_slideshow_and_headline(fakes: Any, tmp_path: Path) -> N
         files.append(type_file(path, input_id=f"in{i + 1}"))
     p = Plan(request="slideshow, and a headline on beach0.jpg", deliverables=["image", "video"], inputs=files,
              steps=[Step(id="show", kind="video", task="show", instruction="v", prompt="v",
-                         inputs=["in1", "in2", "in3"], operation="slideshow"),
+                         inputs=["in1", "in2", "in3"], operation="slideshow",
+                         params={"name": "Make", "style": "photo"}),
                     Step(id="poster", kind="image", task="poster", instruction="i", prompt="i", inputs=["in1"],
                          params={"headline": "Open House"}, operation="headline-on-image")])
     result = execute(p, use_llm=False)
     assert result.ok, [r.error for r in result.steps]
-    assert calls("video")[0]["params"]["images"] == [f.path for f in files]
+    video = calls("video")[0]["params"]
+    assert video["images"] == [f.path for f in files]
+    assert "name" not in video and "style" not in video  # no cards or painting over the user's photos
     image = calls("image")[0]["params"]
     assert image["base_image"] == files[0].path and image["headline"] == "Open House"
 

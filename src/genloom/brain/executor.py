@@ -440,8 +440,13 @@ class _Run:
         if step.kind == "video":
             params = {**self._media_inputs(step), **params}
             name = self.plan.spec.name if self.plan.spec is not None else None
-            if name and "clip" not in params and not params.get("name"):
-                params["name"] = name  # title and end cards; a user's clip is kept as it is
+            if self._user_files(step, "video", "image"):
+                # The user's clip or photos are the pictures: no title cards over them, and no
+                # painting style for stills that will not be painted.
+                params.pop("name", None)
+                params.pop("style", None)
+            elif name and not params.get("name"):
+                params["name"] = name  # title and end cards
             notes += self._fit_video(step, params)
         if step.kind == "image":
             bases = self._user_files(step, "image")
