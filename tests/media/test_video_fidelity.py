@@ -324,7 +324,7 @@ def test_without_a_shot_list_the_narration_is_one(tmp_path):
     sentences = ["Our ovens start long before the sun comes up.", "Every loaf is shaped by hand, one at a time.",
                  "Come by on Saturday and taste the difference."]
     made, _ = _make(tmp_path, "x", {"narration": " ".join(sentences), "size": "64x64", "fps": 6}, painter=painter)
-    assert painter.calls == [sentences]  # about 3 s a sentence: one shot each
+    assert painter.calls == [[f"{s} (x)" for s in sentences]]  # about 3 s a sentence: one shot each, with the topic
     assert made.mode == "slideshow" and made.meta["shots"] == 3
 
 

@@ -223,14 +223,19 @@ def shot_descriptions(request: VideoRequest) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def narrated_shots(sentences: list[Cue], seconds: float, per_shot_s: float = 3.0) -> list[str]:
+def narrated_shots(sentences: list[Cue], seconds: float, topic: str = "", per_shot_s: float = 3.0) -> list[str]:
     """With no shot list, the narration is one: its sentences, in order, grouped into shots of about
-    ``per_shot_s`` each (at least two), so each picture shows what is being said over it."""
+    ``per_shot_s`` each (at least two), so each picture shows what is being said over it.
+
+    Each shot also names the video's topic: a sentence alone can mislead the art ("Stretch out."
+    draws a dizzy face; "Stretch out. (a yoga studio promo)" draws a yoga pose).
+    """
     if len(sentences) < 2:
         return []
     k = min(len(sentences), max(2, round(seconds / per_shot_s)))
     groups = [sentences[round(i * len(sentences) / k):round((i + 1) * len(sentences) / k)] for i in range(k)]
-    return [" ".join(c.text for c in g) for g in groups if g]
+    context = f" ({' '.join(topic.split())[:100]})" if topic.strip() else ""
+    return [" ".join(c.text for c in g) + context for g in groups if g]
 
 
 @dataclass
@@ -255,7 +260,7 @@ def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | N
     size = request.size
     shots = shot_descriptions(request)
     if not shots and not request.images and request.mode == "auto":
-        shots = narrated_shots(sentences, seconds)
+        shots = narrated_shots(sentences, seconds, topic=request.prompt)
     has_end = bool(request.title) and seconds >= cards.END_MIN_VIDEO_S
     picture_end = seconds - cards.END_S if has_end else seconds
     if request.mode == "animate" or (request.mode == "auto" and not shots and not request.images):
