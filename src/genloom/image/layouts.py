@@ -168,16 +168,16 @@ def _dots(scene: Scene, box: Box, rng: random.Random, *, count: int, avoid: tupl
     """Small dots or four-point stars inside the art box only: never behind words."""
     from PIL import Image, ImageDraw
 
-    x0, y0, x1, y1 = box
-    w, h = scene.size
-    layer = Image.new("RGBA", (w * 2, h * 2), color + (0,))
+    x0, y0, x1, y1 = (int(v) for v in box)
+    bw, bh = max(1, x1 - x0), max(1, y1 - y0)
+    layer = Image.new("RGBA", (bw * 2, bh * 2), color + (0,))  # drawn at 2x, then smoothed down
     d = ImageDraw.Draw(layer)
-    m = min(w, h)
+    m = min(scene.size)
     for _ in range(count * 10):
         if count <= 0:
             break
-        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
-        if math.hypot(x - avoid[0], y - avoid[1]) < avoid[2]:
+        x, y = rng.uniform(0, bw), rng.uniform(0, bh)
+        if math.hypot(x + x0 - avoid[0], y + y0 - avoid[1]) < avoid[2]:
             continue
         count -= 1
         r = rng.uniform(0.004, 0.011) * m
@@ -189,7 +189,7 @@ def _dots(scene: Scene, box: Box, rng: random.Random, *, count: int, avoid: tupl
             d.polygon(pts, fill=color + (a,))
         else:
             d.ellipse([(x - r) * 2, (y - r) * 2, (x + r) * 2, (y + r) * 2], fill=color + (a,))
-    scene.background.alpha_composite(layer.resize((w, h), resample=3))
+    scene.background.alpha_composite(layer.resize((bw, bh), resample=Image.Resampling.BILINEAR), (x0, y0))
 
 
 # --- poster (and square posts) -------------------------------------------------------------------
