@@ -106,9 +106,9 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
     voice_at = min(timeline.LEAD_S, max(0.0, (seconds - narration.seconds) / 2)) if narration else 0.0
     sentences = narration.shifted(voice_at) if narration else []
     # 3. The captions: narration sentences in readable pieces.
-    from genloom.video.captions import pieces
+    from genloom.video.captions import max_words_for, pieces
 
-    cues = pieces(sentences)
+    cues = pieces(sentences, max_words_for(tuple(clip_info["size"]) if clip_info else request.size))
     if request.captions and not cues:
         notes.append("no captions: the narration's words are unknown" if narration else "no captions: no narration")
     # 4. The sound: voice, music (asked, or a bed when nothing is said), a clip's own sound; music ducked under the voice.
