@@ -1,6 +1,7 @@
 """Planning latency: without the LLM over every routing request, with the default LLM, and a kit run.
 
     .venv/bin/python bench/brain_plan.py --rules    # plan p50 with no LLM call, all bench/routing_*.jsonl (goal <= 50 ms)
+    .venv/bin/python bench/brain_plan.py --understand  # the one LLM reading a plan may need: wall and CPU seconds
     .venv/bin/python bench/brain_plan.py            # multi-part plans with the default LLM (goal: <= 3 s)
     .venv/bin/python bench/brain_plan.py --kit      # also run the launch kit end to end (goal: <= 120 s)
 
@@ -35,11 +36,14 @@ def main() -> int:
     ap.add_argument("--kit", action="store_true", help="also execute the launch kit")
     ap.add_argument("--model", help="text model (default: the registry default)")
     ap.add_argument("--rules", action="store_true", help="only plan p50 without the LLM over the routing sets")
+    ap.add_argument("--understand", action="store_true", help="only full plans that need the LLM's reading")
     args = ap.parse_args()
     from genloom.brain import execute, plan
 
     if args.rules:
         return _rules_only(plan)
+    if args.understand:
+        return _understand(plan, args.model)
 
     t0 = time.perf_counter()
     plan("I need a headline and a poster", model=args.model)  # loads the model
@@ -65,6 +69,32 @@ def main() -> int:
             print(f"  {r.status:<6} {r.step_id:<18} {r.seconds:6.1f} s  {', '.join(r.paths) or r.error}")
         print(f"launch kit: {sum(r.status == 'ok' for r in result.steps)}/{len(result.steps)} steps ok in "
               f"{total:.1f} s (goal 120 s); provenance: genloom log show {result.run_id} --tree")
+    return 0
+
+
+# Requests no rule fully reads: no cue names the output, or several parts and no "for X" subject.
+OPEN = ["headline, hero image and jingle, Aurora lamp launch", "something soothing for my grandmother's party",
+        "a poster and a song, summer fair", "logo and jingle, Pixel Bakery opening",
+        "stuff for my sister's wedding", "tagline and a short video, rooftop cinema night"]
+
+
+def _understand(plan, model: str | None) -> int:
+    """Full plans whose reading needs the LLM. CPU seconds show the cost on a busy machine too: on an idle
+    2-core machine llama.cpp's two threads make wall time about CPU time / 2."""
+    import os
+
+    plan(OPEN[0], model=model)  # model load and the constant prompt prefix, paid once
+    walls, cpus = [], []
+    for request in OPEN[1:]:
+        t, c = time.perf_counter(), time.process_time()
+        p = plan(request, model=model)
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+        print(f"{walls[-1]:6.2f} s wall  {cpus[-1]:6.2f} s CPU  {p.routed_by}/{p.planned_by:<5} {p.deliverables} "
+              f"topic={p.topic!r}  {request!r}")
+    print(f"full plan with the LLM: p50 {statistics.median(walls):.2f} s wall, {statistics.median(cpus):.2f} s CPU "
+          f"(idle 2-core estimate {statistics.median(cpus) / 2:.2f} s; goal <= 3 s); load average "
+          f"{os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -15,6 +15,13 @@ once ("first look") before any fix they inspired; later fixes were generic rules
     held-out-3  40      87.5 %       100.0 %
     held-out-4  40      97.5 %       (not tuned on)
 
+Outside-style sets (files, chains, settings, the sound/transcript kinds), first look of the old router
+(fe3c810) / of brain.understand, then after the generic fixes they inspired:
+
+    outside     68   66.2 % / 92.6 %   98.5 %
+    outside-2   64   78.1 % / 89.1 %   98.4 %
+    outside-3   40   75.0 % / 87.5 %   92.5 %
+
 Only a first-look figure is an honest estimate for unseen requests.
 The baseline for comparison is "always text" (what a chat-only tool does).
 """
@@ -32,7 +39,8 @@ HERE = Path(__file__).parent
 SETS = {"dev": HERE / "routing_set.jsonl", "held-out": HERE / "routing_heldout.jsonl",
         "held-out-2": HERE / "routing_heldout2.jsonl", "held-out-3": HERE / "routing_heldout3.jsonl",
         "held-out-4": HERE / "routing_heldout4.jsonl", "held-out-5": HERE / "routing_heldout5.jsonl",
-        "outside": HERE / "routing_outside.jsonl", "outside-2": HERE / "routing_outside2.jsonl"}
+        "outside": HERE / "routing_outside.jsonl", "outside-2": HERE / "routing_outside2.jsonl",
+        "outside-3": HERE / "routing_outside3.jsonl"}
 KINDS = ("text", "code", "transcript", "image", "speech", "music", "sound", "video")
 
 

@@ -566,6 +566,12 @@ class JobManager:
             with self._lock:
                 self.jobs[job.id] = job
             if self.on_restart == "fail":
+                # The saved state may still show an in-flight step as pending (its "running" was
+                # never persisted): every step that did not finish ends with the job.
+                with job.lock:
+                    for step in job.steps:
+                        if step.get("status") in ("pending", "running"):
+                            step["status"] = "failed"
                 self._fail(job, "interrupted: the server stopped while this job was running, and "
                                 "GENLOOM_JOBS_ON_RESTART=fail", "server_error", "interrupted")
                 continue

@@ -166,6 +166,20 @@ def _known(store: Any, gid: str | None) -> dict[str, Any] | None:
         return None
 
 
+def _from_label(store: Any, label: dict[str, Any]) -> dict[str, Any] | None:
+    """The generation a label describes, by its model with its prompt or seed (labels of media carry those)."""
+    prompt = label.get("prompt") or label.get("source_text")
+    seed = label.get("seed") if isinstance(label.get("seed"), int) else None
+    for query in ({"prompt": prompt, "seed": seed}, {"prompt": prompt}, {"seed": seed}):
+        if all(v is None for v in query.values()):
+            continue
+        found = store.generations_matching(model_id=label.get("model"), **{k: v for k, v in query.items()
+                                                                           if v is not None})
+        if found:
+            return _known(store, found[0]["id"])
+    return None
+
+
 def verify(path: Path, store: Any = None) -> Verdict:
     """Check one file against its label and the store."""
     from genloom.errors import NotFound
@@ -194,9 +208,8 @@ def verify(path: Path, store: Any = None) -> Verdict:
     if gen is None:
         delivered = store.deliveries_at(path)
         gen = _known(store, delivered[0]["generation_id"]) if delivered else None
-    if gen is None and label and label.get("prompt"):
-        found = store.generations_matching(prompt=str(label["prompt"]), model_id=label.get("model"))
-        gen = _known(store, found[0]["id"]) if found else None
+    if gen is None and label:
+        gen = _from_label(store, label)
     if gen is not None:
         return Verdict(path, "changed", sha, label, gen["id"], gen["model_id"],
                        detail=f"CHANGED since genloom made it: generation {gen['id']} (model {gen['model_id']}) "

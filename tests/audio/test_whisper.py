@@ -180,3 +180,11 @@ def test_server_formats_and_translation(short_spoken: Path) -> None:
             tr = client.post("/v1/audio/translations", files={"file": ("s.wav", f, "audio/wav")},
                              data={"model": TINY})
         assert tr.status_code == 400 and "translate" in tr.json()["error"]["message"]  # tiny.en is English-only
+
+
+def test_wer_counts_numbers_in_digits_or_words() -> None:
+    from genloom.audio.transcribe import word_error_rate
+
+    assert word_error_rate("platform four at twenty one, one hundred metres", "Platform 4 at 21, 100 metres") == 0
+    assert word_error_rate("one hundred and five", "105") > 0  # "and" is said, not written
+    assert word_error_rate("platform four", "platform 5") == 0.5

@@ -137,3 +137,23 @@ def test_cli_verify_exit_codes(tmp_path: Path) -> None:
     good.write_text(good.read_text() + "x")
     bad = runner.invoke(cli, ["verify", "--json", str(good)])
     assert bad.exit_code == 1 and json.loads(bad.output)[0]["status"] == "changed"
+
+
+def test_an_edited_copy_elsewhere_is_traced_by_the_model_and_seed_in_its_label(tmp_path: Path) -> None:
+    import numpy as np
+
+    from genloom.api import record_files
+    from genloom.audio.wav import wav_bytes
+    from genloom.verify import verify
+
+    made = tmp_path / "made.wav"
+    made.write_bytes(wav_bytes(np.sin(np.arange(4000) / 7).astype(np.float32), 8000,
+                               {"model": "fake", "seed": 4242, "source_text": "Hello there."}))
+    record_files(kind="speech", task="speak", model_id="fake", prompt="Hello there.", params={},
+                 files=[(made, "audio/wav")], seed=4242)
+    copy = tmp_path / "shared" / "hello.wav"  # never delivered at this path
+    copy.parent.mkdir()
+    data = bytearray(made.read_bytes())
+    data[-100] ^= 0x7F  # a sample, not the label
+    copy.write_bytes(bytes(data))
+    assert verify(copy).status == "changed"

@@ -95,9 +95,8 @@ def test_n_gives_distinct_variations(outdir):
         for j in range(i + 1, 3):
             assert np.abs(arrays[i] - arrays[j]).mean() > 6, (i, j)
     infos = result.meta["images"]
-    # Layout variant and palette both move: not only a shifted copy.
-    assert len({(x["variant"], x["palette"]) for x in infos}) == 3
-    assert len({x["variant"] for x in infos}) >= 2
+    # The layout variant moves (and the palette, among those that suit the subject): not a shifted copy.
+    assert len({x["variant"] for x in infos}) == 3
 
 
 # --- words on the picture -----------------------------------------------------------------------
@@ -114,7 +113,8 @@ def ocr(path: Path, wanted: list[str]) -> str:
     half = gray.resize((gray.width // 2, gray.height // 2), Image.Resampling.LANCZOS)
     seen = ""
     # The last view keeps only the lightest pixels, as dark ink: white or yellow letters on colour.
-    views = [gray, half, ImageOps.invert(half), *(half.point(lambda v, t=t: 0 if v > t else 255) for t in (205, 248))]
+    views = [gray, half, ImageOps.invert(half), *(half.point(lambda v, t=t: 0 if v > t else 255) for t in (205, 248)),
+             half.point(lambda v: 0 if v < 70 else 255)]
     for i, img in enumerate(views):
         tmp = path.with_suffix(f".ocr{i}.png")
         img.save(tmp)

@@ -324,7 +324,7 @@ def test_without_a_shot_list_the_narration_is_one(tmp_path):
     sentences = ["Our ovens start long before the sun comes up.", "Every loaf is shaped by hand, one at a time.",
                  "Come by on Saturday and taste the difference."]
     made, _ = _make(tmp_path, "x", {"narration": " ".join(sentences), "size": "64x64", "fps": 6}, painter=painter)
-    assert painter.calls == [sentences]  # about 3 s a sentence: one shot each
+    assert painter.calls == [[f"{s} (x)" for s in sentences]]  # about 3 s a sentence: one shot each, with the topic
     assert made.mode == "slideshow" and made.meta["shots"] == 3
 
 
@@ -346,3 +346,19 @@ def test_voice_traits_choose_the_narrator(tmp_path, monkeypatch):
                                              "voice_traits": {"gender": "male", "pitch": "low"}, "language": "en"})
     make_video(request, parts, tmp_path)
     assert asked == [({"gender": "male", "pitch": "low"}, "en")] and chosen == ["joe"]
+
+
+@pytest.mark.parametrize(("text", "runs"), [
+    ("Spokes and Co fixes any bike in a day.", ["Spokes and Co fixes", "any bike in a day."]),
+    ("Every morning we bake, and every evening we give the rest away.",
+     ["Every morning we bake,", "and every evening we give the rest away."]),
+    ("Short one.", ["Short one."]),
+])
+def test_long_sentences_are_captioned_in_even_pieces_at_clause_marks(text, runs):
+    from genloom.video.captions import pieces
+    from genloom.video.narration import Cue
+
+    got = pieces([Cue(1.0, 4.0, text)], max_words=8)
+    assert [c.text for c in got] == runs
+    assert got[0].start == 1.0 and got[-1].end == 4.0
+    assert all(a.end == b.start for a, b in zip(got, got[1:], strict=False))

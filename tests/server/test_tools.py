@@ -189,11 +189,11 @@ def test_default_model_calls_the_weather_tool(live_server: Any, stream: bool) ->
 
 
 @pytest.mark.parametrize(("head", "kind"), [
-    ("", "undecided"), ("  ", "undecided"), ("<tool", "undecided"), ("<tool_call>", "call"),
+    ("", "undecided"), ("  ", "undecided"), ("<too", "undecided"), ("<tool_call>", "call"),
     ('{\n  "na', "undecided"), ('{\n  "name": "x"', "call"), ('[\n {"name"', "call"),
     ("```", "undecided"), ("```js", "undecided"), ("```json\n{\n  \"name\"", "call"), ("```\n{\"name\"", "call"),
     ("```python\nprint(1)", "answer"), ("The weather", "answer"), ('{"city": "Paris"}', "answer"),
-    ("<b>bold</b>", "answer"),
+    ("<b>bold</b>", "answer"), ('<tools>\n{"name": "get_weather"', "call"), ("<to", "undecided"),
 ])
 def test_a_draft_is_told_apart_from_a_call(head: str, kind: str) -> None:
     from genloom.text.tools import draft_kind

@@ -106,11 +106,40 @@ def _language(value: str | None) -> str | None:
     return code
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level edit distance over the number of reference words."""
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+         "sixteen seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _spelled(word: str) -> list[str]:
+    """A number written in digits (0-999) as the words a voice says: "4" -> four, "21" -> twenty one."""
+    if not word.isdigit() or len(word) > 3 or (len(word) > 1 and word[0] == "0"):
+        return [word]
+    n = int(word)
+    out = []
+    if n >= 100:
+        out += [_ONES[n // 100], "hundred"]
+        n %= 100
+        if n == 0:
+            return out
+    if n < 20:
+        return out + [_ONES[n]]
+    return out + [_TENS[n // 10]] + ([_ONES[n % 10]] if n % 10 else [])
+
+
+def _wer_words(text: str) -> list[str]:
     from genloom.backends.pocketsphinx_stt import normalize_words
 
-    ref, hyp = normalize_words(reference), normalize_words(hypothesis)
+    return [w for word in normalize_words(text) for w in _spelled(word)]
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """Word-level edit distance over the number of reference words.
+
+    Numbers count the same in digits or words ("platform 4" = "platform four"): a
+    transcriber writing digits for spoken numbers is right, not wrong.
+    """
+    ref, hyp = _wer_words(reference), _wer_words(hypothesis)
     if not ref:
         return 0.0 if not hyp else 1.0
     prev = list(range(len(hyp) + 1))

@@ -24,39 +24,45 @@ def mix(a: RGB, b: RGB, t: float) -> RGB:
 
 
 def gradient(size: tuple[int, int], top: RGB, bottom: RGB, kind: str = "vertical") -> Any:
+    """A smooth two-colour gradient. Computed small and scaled up: it has no detail to lose."""
     import numpy as np
     from PIL import Image
 
     w, h = size
+    sw, sh = (1, min(h, 256)) if kind == "vertical" else (max(1, min(w, 128)), max(1, min(h, 128)))
     if kind == "radial":
-        y, x = np.ogrid[:h, :w]
-        d = np.sqrt(((x - w / 2) / (w / 2)) ** 2 + ((y - h * 0.42) / (h / 2)) ** 2) / 1.3
+        y, x = np.ogrid[:sh, :sw]
+        d = np.sqrt(((x + 0.5 - sw / 2) / (sw / 2)) ** 2 + ((y + 0.5 - sh * 0.42) / (sh / 2)) ** 2) / 1.3
         t = np.clip(d, 0, 1)
     elif kind == "diagonal":
-        y, x = np.ogrid[:h, :w]
-        t = (x / max(1, w - 1) * 0.4 + y / max(1, h - 1) * 0.6)
+        y, x = np.ogrid[:sh, :sw]
+        t = (x / max(1, sw - 1) * 0.4 + y / max(1, sh - 1) * 0.6)
     else:
-        t = np.linspace(0, 1, h)[:, None] * np.ones((1, w))
+        t = np.linspace(0, 1, sh)[:, None] * np.ones((1, sw))
     t = np.asarray(t, dtype=np.float32)[..., None]
     a = np.array(top, dtype=np.float32)
     b = np.array(bottom, dtype=np.float32)
     arr = a + (b - a) * t
-    return Image.fromarray(arr.astype(np.uint8), "RGB")
+    small = Image.fromarray(np.round(arr).astype(np.uint8), "RGB")
+    return small if small.size == (w, h) else small.resize((w, h), Image.Resampling.BILINEAR)
 
 
 def glow(size: tuple[int, int], center: tuple[float, float], radius: float, color: RGB, strength: float) -> Any:
-    """A soft radial light as an RGBA layer."""
+    """A soft radial light as an RGBA layer (computed at a quarter size: it is all soft)."""
     import numpy as np
     from PIL import Image
 
     w, h = size
-    y, x = np.ogrid[:h, :w]
-    d = np.sqrt((x - center[0]) ** 2 + (y - center[1]) ** 2) / max(radius, 1)
+    k = 4 if min(w, h) >= 256 else 1
+    sw, sh = max(1, w // k), max(1, h // k)
+    y, x = np.ogrid[:sh, :sw]
+    d = np.sqrt((x * k - center[0]) ** 2 + (y * k - center[1]) ** 2) / max(radius, 1)
     alpha = np.clip(1 - d, 0, 1) ** 2 * 255 * strength
-    layer = np.zeros((h, w, 4), dtype=np.uint8)
+    layer = np.zeros((sh, sw, 4), dtype=np.uint8)
     layer[..., :3] = color
     layer[..., 3] = alpha.astype(np.uint8)
-    return Image.fromarray(layer, "RGBA")
+    img = Image.fromarray(layer, "RGBA")
+    return img if img.size == (w, h) else img.resize((w, h), Image.Resampling.BILINEAR)
 
 
 def shadow(img: Any, blur: float, color: RGB = (0, 0, 0), opacity: float = 0.35) -> Any:
@@ -171,7 +177,7 @@ def rounded_rect_mask(size: tuple[int, int], box: tuple[int, int, int, int], rad
     # Draw at 2x and shrink: Pillow's rounded corners are not antialiased.
     big = Image.new("L", (size[0] * 2, size[1] * 2), 0)
     ImageDraw.Draw(big).rounded_rectangle([c * 2 for c in box], radius=radius * 2, fill=255)
-    return big.resize(size, resample=3)
+    return big.reduce(2)
 
 
 def hills(size: tuple[int, int], base_y: float, amp: float, color: RGB, phase: float, waves: float = 1.5) -> Any:
@@ -192,7 +198,7 @@ def hills(size: tuple[int, int], base_y: float, amp: float, color: RGB, phase: f
         pts.append((x * s, y * s))
     pts += [(w * s, h * s), (0, h * s)]
     ImageDraw.Draw(img).polygon(pts, fill=color + (255,))
-    return img.resize((w, h), resample=3)
+    return img.reduce(2)
 
 
 def mountains(size: tuple[int, int], base_y: float, peak_h: float, color: RGB, seed: int,
@@ -218,4 +224,4 @@ def mountains(size: tuple[int, int], base_y: float, peak_h: float, color: RGB, s
             d.polygon([top, ((cx - half * f) * s, (base_y - ph * (1 - f)) * s),
                        (cx * s, (base_y - ph * (1 - f * 1.3)) * s),
                        ((cx + half * f) * s, (base_y - ph * (1 - f)) * s)], fill=snow + (255,))
-    return img.resize((w, h), resample=3)
+    return img.reduce(2)

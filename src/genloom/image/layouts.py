@@ -27,6 +27,7 @@ from genloom.image.draw import RGB, mix, rgb
 from genloom.image.plan import ScenePlan
 
 Box = tuple[float, float, float, float]
+MINIMAL = {"minimal", "minimalist", "clean", "flat", "simple"}
 
 
 def builder(layout: str, size: tuple[int, int]) -> Callable[[ScenePlan, tuple[int, int], random.Random], Scene]:
@@ -69,7 +70,7 @@ def _stage(scene: Scene, plan: ScenePlan, center: tuple[float, float], radius: f
     d = ImageDraw.Draw(layer)
     cx, cy = center
     r = radius
-    style = (plan.variant + plan.variation) % 3
+    style = 0 if plan.look in MINIMAL else (plan.variant + plan.variation) % 3
     if style == 0:
         d.ellipse([cx - r, cy - r, cx + r, cy + r], fill=mix(rgb(p.bg[0]), accent, 0.35) + (150,))
     elif style == 1:
@@ -128,11 +129,13 @@ def _words(scene: Scene, plan: ScenePlan, boxes: dict[str, Box], *, align: str =
     """Headline, sub-line and call to action, each fitted to its box over what is drawn so far."""
     p = plan.palette
     under = scene.preview()
+    head_size = 0
     if plan.headline and "headline" in boxes:
         block, box = typeset.set_block(plan.headline, "headline", boxes["headline"], under,
                                        color=head_color or rgb(p.text), align=align, max_lines=head_lines,
                                        upper=upper)
         _text(scene, block, box)
+        head_size = block.size
     if plan.tagline and "subline" in boxes:
         b = boxes["subline"]
         block, box = typeset.set_block(plan.tagline, "body", b, under, color=sub_color or rgb(p.text), align=align,
@@ -140,9 +143,11 @@ def _words(scene: Scene, plan: ScenePlan, boxes: dict[str, Box], *, align: str =
         _text(scene, block, box)
     if plan.cta and "cta" in boxes:
         b = boxes["cta"]
-        # A button is read at a glance: never smaller than 3.5% of the short side.
+        # A button is read at a glance: at least 3.5% of the short side and a third of the headline.
+        short = min(scene.size)
         block, box = typeset.cta_block(plan.cta, b, rgb(p.accent2 if p.dark else p.accent), align=align,
-                                       max_size=int(min(scene.size) * 0.065), min_size=int(min(scene.size) * 0.035))
+                                       max_size=max(int(short * 0.065), int(head_size * 0.45)),
+                                       min_size=max(int(short * 0.035), int(head_size * 0.3)))
         _text(scene, block, box)
 
 
@@ -168,16 +173,16 @@ def _dots(scene: Scene, box: Box, rng: random.Random, *, count: int, avoid: tupl
     """Small dots or four-point stars inside the art box only: never behind words."""
     from PIL import Image, ImageDraw
 
-    x0, y0, x1, y1 = box
-    w, h = scene.size
-    layer = Image.new("RGBA", (w * 2, h * 2), color + (0,))
+    x0, y0, x1, y1 = (int(v) for v in box)
+    bw, bh = max(1, x1 - x0), max(1, y1 - y0)
+    layer = Image.new("RGBA", (bw * 2, bh * 2), color + (0,))  # drawn at 2x, then smoothed down
     d = ImageDraw.Draw(layer)
-    m = min(w, h)
+    m = min(scene.size)
     for _ in range(count * 10):
         if count <= 0:
             break
-        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
-        if math.hypot(x - avoid[0], y - avoid[1]) < avoid[2]:
+        x, y = rng.uniform(0, bw), rng.uniform(0, bh)
+        if math.hypot(x + x0 - avoid[0], y + y0 - avoid[1]) < avoid[2]:
             continue
         count -= 1
         r = rng.uniform(0.004, 0.011) * m
@@ -189,7 +194,7 @@ def _dots(scene: Scene, box: Box, rng: random.Random, *, count: int, avoid: tupl
             d.polygon(pts, fill=color + (a,))
         else:
             d.ellipse([(x - r) * 2, (y - r) * 2, (x + r) * 2, (y + r) * 2], fill=color + (a,))
-    scene.background.alpha_composite(layer.resize((w, h), resample=3))
+    scene.background.alpha_composite(layer.resize((bw, bh), resample=Image.Resampling.BILINEAR), (x0, y0))
 
 
 # --- poster (and square posts) -------------------------------------------------------------------
@@ -244,7 +249,7 @@ def _art_block(scene: Scene, plan: ScenePlan, box: Box, rng: random.Random, *, s
     c = ((x0 + x1) / 2, (y0 + y1) / 2)
     _stage(scene, plan, c, subj * 0.62, rng)
     p = plan.palette
-    _dots(scene, box, rng, count=int(14 * bw * bh / 1024**2) + 6, avoid=(c[0], c[1], subj * 0.72),
+    _dots(scene, box, rng, count=0 if plan.look in MINIMAL else int(14 * bw * bh / 1024**2) + 6, avoid=(c[0], c[1], subj * 0.72),
           color=rgb(p.accent) if p.dark else mix(rgb(p.accent), (255,) * 3, 0.2), stars=p.dark)
     a_size = int(side * accent_scale * (0.8 if n_acc > 2 else 1.0))
     pad = a_size * 0.62

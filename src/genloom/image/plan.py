@@ -263,9 +263,8 @@ def plan_scene(prompt: str, *, style: str | None = None, seed: int = 0, headline
         pool = pool[shift:] + pool[:shift]
     accents = pool[:count]
     palettes = _palette_scores(subject_text)
+    # Only palettes close to the best fit: a bakery never gets the Halloween colours for variety's sake.
     top = [p for sc, p in palettes if sc >= palettes[0][0] - 0.35][:3]
-    if len(top) < 2:
-        top = [p for _, p in palettes[:2]]
     palette = top[(base.randrange(len(top)) + variation) % len(top)]
     title, tagline, subject_text = _headline(subject_text, prompt)
     if headline is not None:

@@ -59,7 +59,7 @@ FORMAT_WORDS = {
 # Events, venues and businesses: "a jazz night", "a book club", "a bicycle repair shop". The
 # nouns before them say what to draw; they add art only through curated topics.
 FRAME_WORDS = {
-    "pitch", "deck", "keynote", "talk", "webinar", "meeting", "report", "announcement", "update", "night", "evening", "morning", "day", "weekend", "week", "party", "club", "concert", "gig", "market",
+    "place", "spot", "joint", "kitchen", "parlor", "parlour", "lounge", "pitch", "deck", "keynote", "talk", "webinar", "meeting", "report", "announcement", "update", "night", "evening", "morning", "day", "weekend", "week", "party", "club", "concert", "gig", "market",
     "tournament", "match", "game", "lesson", "lessons", "class", "classes", "course", "workshop", "trip", "tour",
     "salon", "shop", "store", "studio", "clinic", "company", "business", "agency", "service", "services",
     "festival", "fest", "show", "sale", "fair", "event", "meetup", "conference", "website", "site", "app",

@@ -59,22 +59,32 @@ def fit(text: str, kind: str, max_w: float, max_h: float, *, max_lines: int = 3,
         min_size: int = 8, spacing: float = 1.08) -> tuple[Any, list[str]]:
     """The largest font and line split whose glyph boxes fit ``max_w`` x ``max_h``.
 
-    Long words never split; if even the smallest size cannot fit a word, the size shrinks
-    until the longest word fits the width (so nothing is clipped), down to ``min_size``.
+    Long words never split; if even ``min_size`` cannot fit, the words are set at ``min_size``
+    (the caller's box is then the limit to enlarge). Sizes are found by bisection.
     """
     words = text.split()
-    size = int(min(start or max_h, max_h))
-    while size >= min_size:
+
+    def fits(size: int) -> list[str] | None:
         f = draw.font(kind, size)
         for n in range(1, min(max_lines, len(words)) + 1):
             lines = draw._split_even(words, n)
             w, h = measure(lines, f, spacing)
             if w <= max_w and h <= max_h:
-                return f, lines
-        size = size - max(1, size // 14)
-    f = draw.font(kind, min_size)
-    lines = draw._split_even(words, min(max_lines, len(words)) or 1)
-    return f, lines
+                return lines
+        return None
+
+    lo, hi = min_size, max(min_size, int(min(start or max_h, max_h)))
+    best = fits(lo)
+    if best is None:
+        return draw.font(kind, min_size), draw._split_even(words, min(max_lines, len(words)) or 1)
+    while lo < hi:  # largest size that fits: fits() is monotone in the size
+        mid = (lo + hi + 1) // 2
+        lines = fits(mid)
+        if lines is not None:
+            lo, best = mid, lines
+        else:
+            hi = mid - 1
+    return draw.font(kind, lo), best
 
 
 def measure(lines: list[str], f: Any, spacing: float = 1.08) -> tuple[int, int]:

@@ -161,7 +161,7 @@ async def speech(body: SpeechRequest, request: Request) -> Any:
         model_id = None
     fmt = body.response_format
     mime = AUDIO_MIME[fmt]
-    gate_key = model_id or voice or "speech"
+    gate_key = model_id or _voice_owner(voice) or "speech"
     # genloom's voices take 0.5x to 2x; OpenAI allows 0.25x to 4x: clamp rather than refuse.
     speed = min(2.0, max(0.5, body.speed))
     kwargs: dict[str, Any] = dict(voice=voice, model=model_id, speed=speed)
@@ -223,6 +223,15 @@ def _openai_voice_names() -> set[str]:
     from genloom.audio.voices import OPENAI_VOICES
 
     return set(OPENAI_VOICES)
+
+
+def _voice_owner(voice: str | None) -> str | None:
+    """The speech model that owns ``voice`` (its queue is the one to wait in), without loading anything."""
+    from genloom.models.registry import get_registry
+
+    if not voice:
+        return None
+    return next((c.id for c in get_registry().cards(Kind.speech) if voice in c.options.get("voices", [])), None)
 
 
 def _voice_by_traits(voice: str, model: str | None) -> str:

@@ -8,7 +8,7 @@ hour asked for, and the file still loops at its end.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,6 @@ class Rendered:
     seed: int
     seconds_synth: float
     blocks: int = 1
-    meta_extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def duration_s(self) -> float:

@@ -10,7 +10,7 @@ intensity, "90 bpm" a pulse rate, "440 Hz" a pitch.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from genloom.errors import InvalidInput
@@ -86,7 +86,6 @@ class SoundRequest:
     loop: bool
     settings: Settings
     seed: int | None = None
-    asked: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_params(cls, prompt: str, params: dict[str, Any]) -> SoundRequest:
@@ -108,8 +107,7 @@ class SoundRequest:
         seed = params.get("seed")
         if seed is not None:
             seed = int(_number(seed, "seed", 0, 2**63))
-        asked = {k: params[k] for k in ("sound", "seconds", "loop", "prompt_influence") if params.get(k) is not None}
-        return cls(sounds, seconds, loop, settings, seed, asked)
+        return cls(sounds, seconds, loop, settings, seed)
 
 
 def _seconds(value: Any, sounds: list[str]) -> float:

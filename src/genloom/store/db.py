@@ -165,11 +165,17 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def generations_matching(self, *, prompt: str, model_id: str | None = None, limit: int = 5
-                             ) -> list[dict[str, Any]]:
-        """Generations with this exact prompt (and model), newest first: how a label finds its record."""
+    def generations_matching(self, *, prompt: str | None = None, model_id: str | None = None,
+                             seed: int | None = None, limit: int = 5) -> list[dict[str, Any]]:
+        """Generations with this exact prompt and/or seed (and model), newest first: how a label finds its record."""
+        if prompt is None and seed is None:
+            return []
         g = schema.generations
-        q = sa.select(g.c.id, g.c.kind, g.c.model_id, g.c.created_at).where(g.c.prompt == prompt)
+        q = sa.select(g.c.id, g.c.kind, g.c.model_id, g.c.created_at)
+        if prompt is not None:
+            q = q.where(g.c.prompt == prompt)
+        if seed is not None:
+            q = q.where(g.c.seed == int(seed))
         if model_id:
             q = q.where(g.c.model_id == model_id)
         with self.engine.connect() as conn:

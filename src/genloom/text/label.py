@@ -107,7 +107,8 @@ def read(text: str) -> TextLabel | None:
         fields = dict(
             (k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in front["yaml"].splitlines()) if k
         )
-        if fields.get("generator") == GENERATOR and fields.get("ai_generated") == "true":
+        # Written by genloom: even with its ai_generated line edited, it still names the generation.
+        if fields.get("generator") == GENERATOR:
             return TextLabel(model=fields.get("model", ""), generation_id=fields.get("generation_id") or None)
     # The comment sits in the first lines, the trailing line at the end: look at both ends only,
     # so a file that merely quotes the sentence in its middle is not taken for labelled.

@@ -36,7 +36,8 @@ Mode = Literal["auto", "required"]
 MAX_PARALLEL = 8
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # How a draft reply that is really a tool call begins, once whitespace and a ```json fence are set aside.
-CALL_STARTS = ("<tool_call>", '{"name"', '[{"name"')
+# Any tag opening with "<tool" counts: small models slip into "<tools>" or "<tool>" for "<tool_call>".
+CALL_STARTS = ("<tool", "<function", '{"name"', '[{"name"')
 _SPACE = re.compile(r"\s+")
 
 

@@ -20,15 +20,17 @@ MAX_WORDS = 8
 
 
 def pieces(cues: list[Cue], max_words: int = MAX_WORDS) -> list[Cue]:
-    """Each cue split into runs of at most ``max_words`` words, timed by letters."""
+    """Each cue split into runs of at most ``max_words`` words, timed by letters.
+
+    Runs are about even (9 words -> 5 + 4, not 8 + 1) and end after a comma or other
+    clause mark when one is within two words of the even split.
+    """
     out: list[Cue] = []
     for cue in cues:
         words = cue.text.split()
         if not words:
             continue
-        n = -(-len(words) // max_words)
-        size = -(-len(words) // n)  # even runs: 9 words -> 5 + 4, not 8 + 1
-        runs = [" ".join(words[i:i + size]) for i in range(0, len(words), size)]
+        runs = [" ".join(r) for r in _runs(words, max_words)]
         letters = [len(r) + 1 for r in runs]
         t = cue.start
         for run, share in zip(runs, letters, strict=True):
@@ -36,6 +38,27 @@ def pieces(cues: list[Cue], max_words: int = MAX_WORDS) -> list[Cue]:
             out.append(Cue(round(t, 3), round(end, 3), run))
             t = end
     return out
+
+
+def _runs(words: list[str], max_words: int) -> list[list[str]]:
+    n = -(-len(words) // max_words)
+    if n <= 1:
+        return [words]
+    cuts, last = [], 0
+    for i in range(1, n):
+        even = round(i * len(words) / n)
+        near = [j for j in range(max(last + 1, even - 2), min(len(words), even + 3))
+                if words[j - 1][-1] in ",;:" and j - last <= max_words]
+        cut = min(near, key=lambda j: abs(j - even)) if near else even
+        cuts.append(cut)
+        last = cut
+    bounds = [0, *cuts, len(words)]
+    return [words[a:b] for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def max_words_for(size: tuple[int, int]) -> int:
+    """Words a caption may hold: two short lines on a tall frame, two longer ones on a wide frame."""
+    return MAX_WORDS if size[1] > size[0] else 12
 
 
 def _stamp(seconds: float) -> str:

@@ -2,8 +2,8 @@
 
 Sentence timings drive three things: the video's length (never shorter than
 the voice), where shots cut (on sentence boundaries) and the captions. They
-come from the speech generator when it reports them, and are otherwise
-measured from the audio: the voices pause between sentences, so the longest
+are measured from the audio, whoever made it (genloom's voices, an earlier
+plan step, the user): voices pause between sentences, so the longest
 silences nearest to where the text says a sentence should end are the
 boundaries (:func:`sentence_spans`).
 """
@@ -65,8 +65,7 @@ def speak_with_genloom(text: str, voice: str | None, speed: float | None, seed: 
 
     speech = speak(text, voice=voice, speed=speed or 1.0, seed=seed)
     samples = speech.samples
-    reported = getattr(speech, "sentence_spans", None)  # newer speech generators report them
-    spans = list(reported) if reported else sentence_spans(samples, speech.sample_rate, speech.sentences)
+    spans = sentence_spans(samples, speech.sample_rate, speech.sentences)
     cues = [Cue(a, b, s) for (a, b), s in zip(spans, speech.sentences, strict=True)]
     return Narration(samples, speech.sample_rate, cues,
                      {"model": speech.model_id, "voice": speech.voice, "seed": speech.seed, "speed": speed or 1.0})
@@ -80,13 +79,11 @@ def from_file(path: Path, text: str | None) -> Narration:
     samples, rate = decode(path, channels=1)
     samples = samples[:, 0]
     label = _wav_label(path)
-    spans = label.get("sentence_spans")
     text = text or _untruncated(label.get("source_text"))
     cues: list[Cue] = []
     if text:
         sentences = split_sentences(clean(text))
-        if not (spans and len(spans) == len(sentences)):
-            spans = sentence_spans(samples, rate, sentences)
+        spans = sentence_spans(samples, rate, sentences)
         cues = [Cue(float(a), float(b), s) for (a, b), s in zip(spans, sentences, strict=True)]
     return Narration(samples, rate, cues, {"file": str(path), **{k: label[k] for k in ("model", "voice") if k in label}})
 

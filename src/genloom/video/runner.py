@@ -91,13 +91,7 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
     if clip_info is not None and not clip_info.get("video"):
         raise InvalidInput(f"{request.clip} has no picture", hint="give a video file as clip", param="clip")
     # 1. The voice, when there is one, with each sentence's timing.
-    if request.narration and request.voice is None and (request.voice_traits or request.language):
-        from genloom.audio.voices import resolve
-
-        voice, reason = resolve(request.voice_traits, request.language)
-        request = dataclasses.replace(request, voice=voice)
-        if reason.startswith("no installed voice"):
-            notes.append(reason)
+    request = _with_voice(request, notes)
     narration = _narration(request, parts.speaker, seed)
     # 2. The length: asked, the clip's own, or the narration's plus a tail; a voice too long is read faster.
     seconds = timeline.length(request.seconds, narration.seconds if narration else None,
@@ -106,9 +100,9 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
     voice_at = min(timeline.LEAD_S, max(0.0, (seconds - narration.seconds) / 2)) if narration else 0.0
     sentences = narration.shifted(voice_at) if narration else []
     # 3. The captions: narration sentences in readable pieces.
-    from genloom.video.captions import pieces
+    from genloom.video.captions import max_words_for, pieces
 
-    cues = pieces(sentences)
+    cues = pieces(sentences, max_words_for(tuple(clip_info["size"]) if clip_info else request.size))
     if request.captions and not cues:
         notes.append("no captions: the narration's words are unknown" if narration else "no captions: no narration")
     # 4. The sound: voice, music (asked, or a bed when nothing is said), a clip's own sound; music ducked under the voice.
@@ -122,8 +116,8 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
         made = _clip_video(request, clip_info, cues if request.captions else [], audio, seconds, workdir,
                            video_id, label_extra, progress)
     else:
-        made = _drawn_video(request, parts.painter, parts.animator, seconds, sentences, cues if request.captions else [], audio,
-                            seed, workdir, video_id, label_extra, progress)
+        made = _drawn_video(request, parts.painter, parts.animator, seconds, sentences,
+                            cues if request.captions else [], audio, seed, workdir, video_id, label_extra, progress)
     made.cues = cues
     made.meta.update({"notes": notes, "seed": seed, "audio": audio is not None, **sound_meta,
                       "narration_seconds": round(narration.seconds, 3) if narration else None,
@@ -133,6 +127,18 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
 
 
 # -- 1. narration ------------------------------------------------------------------
+def _with_voice(request: VideoRequest, notes: list[str]) -> VideoRequest:
+    """The request with the installed voice that best fits its voice traits and language, when none is named."""
+    if not request.narration or request.voice is not None or not (request.voice_traits or request.language):
+        return request
+    from genloom.audio.voices import resolve
+
+    voice, reason = resolve(request.voice_traits, request.language)
+    if reason.startswith("no installed voice"):
+        notes.append(reason)
+    return dataclasses.replace(request, voice=voice)
+
+
 def _narration(request: VideoRequest, speaker: Speaker, seed: int, speed: float | None = None) -> Narration | None:
     from genloom.video.narration import from_file
 
@@ -223,14 +229,19 @@ def shot_descriptions(request: VideoRequest) -> list[str]:
     return parts if len(parts) > 1 else []
 
 
-def narrated_shots(sentences: list[Cue], seconds: float, per_shot_s: float = 3.0) -> list[str]:
+def narrated_shots(sentences: list[Cue], seconds: float, topic: str = "", per_shot_s: float = 3.0) -> list[str]:
     """With no shot list, the narration is one: its sentences, in order, grouped into shots of about
-    ``per_shot_s`` each (at least two), so each picture shows what is being said over it."""
+    ``per_shot_s`` each (at least two), so each picture shows what is being said over it.
+
+    Each shot also names the video's topic: a sentence alone can mislead the art ("Stretch out."
+    draws a dizzy face; "Stretch out. (a yoga studio promo)" draws a yoga pose).
+    """
     if len(sentences) < 2:
         return []
     k = min(len(sentences), max(2, round(seconds / per_shot_s)))
     groups = [sentences[round(i * len(sentences) / k):round((i + 1) * len(sentences) / k)] for i in range(k)]
-    return [" ".join(c.text for c in g) for g in groups if g]
+    context = f" ({' '.join(topic.split())[:100]})" if topic.strip() else ""
+    return [" ".join(c.text for c in g) + context for g in groups if g]
 
 
 @dataclass
@@ -255,7 +266,7 @@ def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | N
     size = request.size
     shots = shot_descriptions(request)
     if not shots and not request.images and request.mode == "auto":
-        shots = narrated_shots(sentences, seconds)
+        shots = narrated_shots(sentences, seconds, topic=request.prompt)
     has_end = bool(request.title) and seconds >= cards.END_MIN_VIDEO_S
     picture_end = seconds - cards.END_S if has_end else seconds
     if request.mode == "animate" or (request.mode == "auto" and not shots and not request.images):
@@ -417,7 +428,8 @@ def _record_and_export(request: VideoRequest, made: Made, video_id: str, output:
 
     mime = "video/mp4" if request.container == "mp4" else "image/gif"
     w, h = request.size if request.clip is None else made.meta.get("size", request.size)
-    file_meta = {"seconds": round(made.seconds, 3), "fps": request.fps, "frames": made.frames, "width": w,
+    fps = made.meta.get("fps", request.fps)  # a clip keeps its own
+    file_meta = {"seconds": round(made.seconds, 3), "fps": fps, "frames": made.frames, "width": w,
                  "height": h, "attribution": made.meta.get("attribution", []), "audio": made.meta["audio"]}
     files: list[dict[str, Any]] = [{"path": made.path, "mime": mime, "ext": f".{request.container}", "kind": "video",
                                     "meta": file_meta}]
@@ -425,7 +437,7 @@ def _record_and_export(request: VideoRequest, made: Made, video_id: str, output:
     if srt_text:
         files.append({"data": srt_text.encode(), "mime": "application/x-subrip", "ext": ".srt", "kind": "video",
                       "meta": {"captions": len(made.cues)}})
-    params = {"seconds": round(made.seconds, 3), "fps": request.fps, "size": f"{request.width}x{request.height}",
+    params = {"seconds": round(made.seconds, 3), "fps": fps, "size": f"{w}x{h}",
               "mode": made.mode, "format": request.container, "captions": made.meta["captions"],
               "title": request.title, "shots": request.shots or None,
               "images": [str(p) for p in request.images] or None, "clip": str(request.clip) if request.clip else None,
@@ -444,7 +456,7 @@ def _record_and_export(request: VideoRequest, made: Made, video_id: str, output:
         if srt_text:
             atomic_write_bytes(output.with_suffix(".srt"), srt_text.encode())
             paths.append(output.with_suffix(".srt"))
-    meta = {"seconds": round(made.seconds, 3), "fps": request.fps, "frames": made.frames, "size": [w, h],
+    meta = {"seconds": round(made.seconds, 3), "fps": fps, "frames": made.frames, "size": [w, h],
             "mode": made.mode, "format": request.container, "duration_ms": round(duration_ms, 1), **made.meta}
     return Result(kind="video", generation_id=gid, model_id=video_id, asset_ids=asset_ids, paths=paths, meta=meta)
 

@@ -16,7 +16,7 @@ from typing import Any
 LEAD_S = 0.3  # the voice starts just after the first frame
 TAIL_S = 1.2  # and the picture stays a moment after the last word
 DEFAULT_S = 6.0  # no duration asked and nothing to narrate
-SNAP = 0.4  # a photo's cut may move by up to this share of its time to land on a pause
+SNAP = 0.25  # a photo's cut may move by up to this share of its time to land on a pause
 MIN_SHARE = 0.35  # no picture is on screen for less than this share of a fair share
 
 FrameFn = Callable[[float], Any]

@@ -283,6 +283,9 @@ class _Reader:
     @staticmethod
     def _recording_of_a_sound(phrase: str) -> bool:
         """"a loop of rain on a tin roof", "an audio clip of waves": the parse's head is a container of a sound."""
+        low = phrase.lower()
+        if " of " not in low or not any(w in low for w in _CONTAINERS) or _extract.sound(low) is None:
+            return False  # the parse is only worth its ~10 ms when the words could say so
         head = _parse.head(phrase)
         of = head.preps.get("of", "")
         return head.noun in _CONTAINERS and bool(of) and _extract.sound(of) is not None

@@ -40,7 +40,7 @@ NOUNS: dict[str, list[str]] = {
         r"header image", r"background image", r"product (?:photo|shot)", r"selfie", r"emoji",
         r"watercolou?r", r"oil painting", r"visual", r"graphic",
         # Named picture formats (understand/_formats.py gives their sizes).
-        r"(?:instagram|insta|ig) (?:posts?|stor(?:y|ies))", r"favicons?", r"app icons?",
+        r"(?:instagram|insta|ig) (?:(?:portrait |square |feed )?posts?|stor(?:y|ies))", r"favicons?", r"app icons?",
         r"slides?(?! ?shows?| decks?)", r"(?:facebook|fb) covers?", r"link banners?", r"og images?",
     ],
     "speech": [

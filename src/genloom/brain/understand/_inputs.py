@@ -57,6 +57,10 @@ def apply(ds: list[Deliverable], i: int, file_kinds: dict[str, str | None]) -> l
         d.kind, d.operation, d.uses_files, d.captions = "video", "captions", of["video"], True
     elif d.kind == "transcript":
         d.operation, d.uses_files = "transcribe", media or files
+    elif d.kind == "text" and of.get("video") and _BURN.search(d.phrase.lower()) and \
+            re.search(r"\b(?:captions?|subtitles?)\b", d.phrase.lower()):
+        # "add captions to reel.mp4": the clip comes back with its words on it
+        d.kind, d.operation, d.uses_files, d.captions = "video", "captions", of["video"], True
     elif d.kind == "text":
         if media:
             added.append(Deliverable(kind="transcript", label="transcript", phrase=d.phrase, deliverable=False,

@@ -76,6 +76,8 @@ class Head:
 def name_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the subject's names in ``text`` ("Loop Coffee", "Fluff & Buff")."""
     words = [w for w in text.split() if w[:1].isalpha()]
+    if not any(w[0].isupper() for w in words[1:]):
+        return []  # no capital after the first word: no name to find, no parse to pay for
     if words and sum(w[0].isupper() for w in words) >= 0.6 * len(words) and len(words) >= 4:
         return []  # Title Case Everywhere: capitals say nothing
     doc = _doc(text)

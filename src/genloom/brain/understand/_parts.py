@@ -87,6 +87,7 @@ _VOICE_WORDS = frozenset({"voice", "narrator", "speaker", "accent"})
 # A part that asks for another one of a kind ("another jingle", "a second voice") is new even in a bundle.
 _ARTICLE_NEW = re.compile(r"^(?:another|a second|a separate|an extra|one more)\b")
 _PER_ITEM = re.compile(r"^[\w.-]+\s*-?\s*(?:seconds?|secs?|s|minutes?|mins?)\s+(?:each|per \w+)$")
+_CLAUSE_COLON = re.compile(r"(?<!\d):|:(?!\d)")
 _SAYING = re.compile(r"\b(?:say|says|saying|reading|reads)\b")
 # A part that only names a look: "watercolor style", "in oil painting style", "pixel art look".
 _STYLE_ONLY = re.compile(r"^(?:in )?(?:an? )?[\w -]{1,30} (?:style|look|aesthetic|vibe)s?$")
@@ -146,9 +147,10 @@ def normalize(request: str) -> str:
 
 def _strip_payload(text: str) -> str:
     """Drop the payload after a colon ("read this aloud: <payload>") unless it lists deliverables."""
-    if ":" not in text:
-        return text
-    head, _, tail = text.partition(":")
+    colon = _CLAUSE_COLON.search(text)
+    if colon is None:
+        return text  # "a 4:5 post", "the 8:15 train": a colon between digits is a ratio or a time
+    head, tail = text[:colon.start()], text[colon.end():]
     tail_parts = [p for p in re.split(cues.AND_SPLIT, tail) if p and _matches(p)]
     head_matches = _matches(head)
     head_kinds = _classify_part(head).kinds if head.strip() else []
