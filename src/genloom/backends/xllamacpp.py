@@ -19,6 +19,7 @@ callback return True, which cancels that task and frees its slot.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -52,6 +53,22 @@ NGRAM_N = 6
 NGRAM_M = 16
 
 _END = object()
+
+# Sequences still decoding, so the interpreter can stop them before it exits: a daemon thread
+# killed inside llama.cpp's C++ loop aborts the whole process ("FATAL: exception not rethrown"),
+# which turns a clean exit (a CLI run, a test session) into a crash.
+_LIVE: dict[threading.Thread, threading.Event] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _stop_live_sequences() -> None:
+    with _LIVE_LOCK:
+        live = list(_LIVE.items())
+    for _thread, cancel in live:
+        cancel.set()  # the engine's callback returns True at its next token and frees the slot
+    for thread, _cancel in live:
+        thread.join(timeout=30)
 
 
 def _import() -> Any:
@@ -174,10 +191,14 @@ class XLlamaCppModel(TextModel):
                 events.put(exc)
             finally:
                 events.put(_END)
+                with _LIVE_LOCK:
+                    _LIVE.pop(threading.current_thread(), None)
 
         with self._count:
             self._active += 1
         worker = threading.Thread(target=work, name=f"xllamacpp-{self.card.id}", daemon=True)
+        with _LIVE_LOCK:
+            _LIVE[worker] = cancel
         try:
             worker.start()
             yield from self._chunks(events, chat)
