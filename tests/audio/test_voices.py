@@ -176,3 +176,23 @@ def test_traits_win_over_the_default_model_a_plan_names(monkeypatch: pytest.Monk
     monkeypatch.setattr(speech, "speak", spy)
     result = api.create("speech", "Hi.", model="hibari", params={"voice_traits": {"gender": "male"}})
     assert result.meta["voice"] == "joe" and calls[0] == ("joe", None)
+
+
+@pytest.mark.e2e
+def test_openai_speech_endpoint_maps_voice_names_and_fits_seconds() -> None:
+    from fastapi.testclient import TestClient
+
+    from genloom.audio.wav import decode
+    from genloom.server.app import create_app
+    from genloom.server.settings import Settings
+    from genloom.store.db import get_store
+
+    _need("heart", "joe")
+    with TestClient(create_app(Settings.from_env())) as client:
+        r = client.post("/v1/audio/speech", json={"model": "tts-1", "input": SHORT, "voice": "onyx", "seconds": 4.5,
+                                                  "response_format": "wav"})
+        assert r.status_code == 200, r.text
+        samples, rate = decode(r.content)
+        assert abs(samples.size / rate - 4.5) <= 0.45
+        gen = get_store().generation(get_store().asset(r.headers["x-genloom-asset-id"])["generation_id"])
+        assert gen["params"]["voice"] == "joe"  # onyx: a low male voice
