@@ -362,3 +362,21 @@ def test_long_sentences_are_captioned_in_even_pieces_at_clause_marks(text, runs)
     assert [c.text for c in got] == runs
     assert got[0].start == 1.0 and got[-1].end == 4.0
     assert all(a.end == b.start for a, b in zip(got, got[1:], strict=False))
+
+
+@pytest.mark.skipif(not Path("/usr/bin/tesseract").exists(), reason="needs Debian tesseract-ocr")
+def test_captions_on_the_end_card_stay_clear_of_the_name(tmp_path):
+    import subprocess
+
+    text = "Fresh bread every single morning. Come and visit our bakery soon."
+    made, info = _make(tmp_path, "x", {"name": "Crumb Bakery", "narration": text, "seconds": 5.2, "shots": ["a"],
+                                       "aspect": "9:16", "width": 540, "fps": 4})
+    frames, fps = frames_of(made.path)
+    on_card = [c for c in made.cues if c.end > info["duration"] - 2.0]
+    assert on_card  # the last words are spoken over the end card
+    frame = frames[int((max(on_card[-1].start, info["duration"] - 1.8)) * fps)]
+    png = tmp_path / "end.png"
+    Image.fromarray(frame.astype(np.uint8)).save(png)
+    read = subprocess.run(["tesseract", str(png), "-"], capture_output=True, text=True).stdout.lower()
+    assert "crumb" in read and "bakery" in read
+    assert on_card[-1].text.split()[-1].strip(".").lower() in read

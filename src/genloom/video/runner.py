@@ -281,7 +281,7 @@ def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | N
     at = cards.title_place(drawn=not request.images, captions=bool(cues))
     title = cards.title_overlay(request.title, size, at) if request.title else None
     stream = _decorated((play(i / request.fps) for i in range(_frame_count(seconds, request.fps))),
-                        request, size, cues, title)
+                        request, size, cues, title, card_from=picture_end if has_end else None)
     credits = _dedupe(pics.credits)
     label = label_dict(model=video_id, stills_model=pics.model_id, prompt=request.prompt, seed=seed,
                        attribution=credits, neural=False, **label_extra)
@@ -374,12 +374,17 @@ def _hold_last(frames_in: Iterator[Any]) -> Iterator[Any]:
 
 
 def _decorated(frames_in: Iterator[Any], request: VideoRequest, size: tuple[int, int], cues: list[Cue],
-               title: Any, *, fps: float | None = None, end: Any = None, seconds: float = 0.0) -> Iterator[Any]:
-    """Frames with the title (fading out), the end card (fading in over a clip) and the caption of the moment."""
+               title: Any, *, fps: float | None = None, end: Any = None, seconds: float = 0.0,
+               card_from: float | None = None) -> Iterator[Any]:
+    """Frames with the title (fading out), the end card (fading in over a clip) and the caption of the moment.
+
+    From ``card_from`` on (a drawn end card, its name in the middle) captions go low, clear of the name.
+    """
     from genloom.video.captions import CaptionStyle, caption_bottom
 
     drawn = request.clip is None and not request.images
     style = CaptionStyle(size, caption_bottom(size, drawn)) if cues else None
+    low = CaptionStyle(size, caption_bottom(size, drawn=False)) if cues and card_from is not None else None
     rate = fps or request.fps
     j = 0
     for i, frame in enumerate(frames_in):
@@ -391,7 +396,8 @@ def _decorated(frames_in: Iterator[Any], request: VideoRequest, size: tuple[int,
         while j < len(cues) and cues[j].end <= t:
             j += 1
         if style is not None and j < len(cues) and cues[j].start <= t:
-            frame = style.overlay(cues[j].text).draw(frame)
+            on_card = low is not None and card_from is not None and t >= card_from
+            frame = (low if on_card else style).overlay(cues[j].text).draw(frame)
         yield frame
 
 
