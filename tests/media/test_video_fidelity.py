@@ -380,3 +380,9 @@ def test_captions_on_the_end_card_stay_clear_of_the_name(tmp_path):
     read = subprocess.run(["tesseract", str(png), "-"], capture_output=True, text=True).stdout.lower()
     assert "crumb" in read and "bakery" in read
     assert on_card[-1].text.split()[-1].strip(".").lower() in read
+
+
+def test_with_nothing_to_say_each_photo_gets_three_seconds(tmp_path):
+    photos = [_photo(tmp_path / f"p{i}.png", (80, 60), i) for i in range(4)]
+    made, info = _make(tmp_path, "our trip", {"images": [str(p) for p in photos], "size": "64x64", "fps": 4})
+    assert abs(info["duration"] - 12.0) <= 0.3 and info["audio"]  # 4 x 3 s, with a music bed

@@ -95,7 +95,8 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
     narration = _narration(request, parts.speaker, seed)
     # 2. The length: asked, the clip's own, or the narration's plus a tail; a voice too long is read faster.
     seconds = timeline.length(request.seconds, narration.seconds if narration else None,
-                              clip_info["duration"] if clip_info else None)
+                              clip_info["duration"] if clip_info else None,
+                              pictures=len(request.images) + len(shot_descriptions(request)))
     narration, seconds = _fit_voice(request, parts.speaker, narration, seconds, seed, notes, clip_info is not None)
     voice_at = min(timeline.LEAD_S, max(0.0, (seconds - narration.seconds) / 2)) if narration else 0.0
     sentences = narration.shifted(voice_at) if narration else []
