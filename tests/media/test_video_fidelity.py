@@ -28,7 +28,7 @@ from genloom.errors import InvalidInput
 from genloom.video import encode
 from genloom.video.captions import parse_srt
 from genloom.video.request import VideoRequest
-from genloom.video.runner import Components, make_video
+from genloom.video.runner import PHOTO_MARGIN, Components, make_video
 from genloom.video.timeline import LEAD_S, TAIL_S
 
 STORY = "Fresh bread every morning. We bake it before sunrise. Come and taste the difference today."
@@ -199,7 +199,7 @@ def test_every_user_photo_is_shown_for_a_fair_share(tmp_path):
     made, info = _make(tmp_path, "our trip", {"images": [str(p) for p in photos], "seconds": 6, "size": "96x160",
                                               "fps": 8, "transition": 0.3})
     frames, fps = frames_of(made.path)
-    refs = [np.asarray(fit_whole(Image.open(p).convert("RGB"), (96, 160), margin=0.03), dtype=np.float32)
+    refs = [np.asarray(fit_whole(Image.open(p).convert("RGB"), (96, 160), margin=PHOTO_MARGIN), dtype=np.float32)
             for p in photos]
 
     def small(x: np.ndarray) -> np.ndarray:  # 1/4 size: the slow pan's few pixels of drift do not count

@@ -36,6 +36,8 @@ from genloom.video.request import VideoRequest
 from genloom.video.soundtrack import Composer, compose_with_genloom
 
 MAX_SPEEDUP = 1.35  # a voice read faster than this to fit a length sounds rushed: lengthen the video instead
+PHOTO_MARGIN = 0.02  # a user's photo is fitted whole inside this margin of the frame ...
+PHOTO_PAN = 0.03  # ... and pans by less than it (half of 3 % each way), so no edge ever leaves the frame
 FIT_MARGIN_S = 0.5  # a voice fitted into an asked length keeps this much silence around it
 
 
@@ -314,7 +316,8 @@ def _slides(request: VideoRequest, painter: Painter, shots: list[str], seconds: 
 
     size = request.size
     # (picture, pan travel): photos fitted whole with a margin wider than their pan stay fully visible.
-    shown: list[tuple[Any, float]] = [(fit_whole(p, size, margin=0.03), 0.05) for p in load_photos(request.images)]
+    shown: list[tuple[Any, float]] = [(fit_whole(p, size, margin=PHOTO_MARGIN), PHOTO_PAN)
+                                      for p in load_photos(request.images)]
     model_id, credits = "files", []
     if shots or not shown:  # a plan's hero image and its shot list: the image first, then one still per shot
         descriptions = shots or [request.prompt] * max(2, round(seconds / 3.5))
