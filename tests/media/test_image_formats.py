@@ -113,8 +113,8 @@ def ocr(path: Path, wanted: list[str]) -> str:
     half = gray.resize((gray.width // 2, gray.height // 2), Image.Resampling.LANCZOS)
     seen = ""
     # The last view keeps only the lightest pixels, as dark ink: white or yellow letters on colour.
-    views = [gray, half, ImageOps.invert(half), *(half.point(lambda v, t=t: 0 if v > t else 255) for t in (205, 248)),
-             half.point(lambda v: 0 if v < 70 else 255)]
+    views = [half, ImageOps.invert(half), *(half.point(lambda v, t=t: 0 if v > t else 255) for t in (205, 248)),
+             half.point(lambda v: 0 if v < 70 else 255), gray]
     for i, img in enumerate(views):
         tmp = path.with_suffix(f".ocr{i}.png")
         img.save(tmp)

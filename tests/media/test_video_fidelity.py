@@ -28,7 +28,7 @@ from genloom.errors import InvalidInput
 from genloom.video import encode
 from genloom.video.captions import parse_srt
 from genloom.video.request import VideoRequest
-from genloom.video.runner import Components, make_video
+from genloom.video.runner import PHOTO_MARGIN, Components, make_video
 from genloom.video.timeline import LEAD_S, TAIL_S
 
 STORY = "Fresh bread every morning. We bake it before sunrise. Come and taste the difference today."
@@ -199,7 +199,7 @@ def test_every_user_photo_is_shown_for_a_fair_share(tmp_path):
     made, info = _make(tmp_path, "our trip", {"images": [str(p) for p in photos], "seconds": 6, "size": "96x160",
                                               "fps": 8, "transition": 0.3})
     frames, fps = frames_of(made.path)
-    refs = [np.asarray(fit_whole(Image.open(p).convert("RGB"), (96, 160), margin=0.03), dtype=np.float32)
+    refs = [np.asarray(fit_whole(Image.open(p).convert("RGB"), (96, 160), margin=PHOTO_MARGIN), dtype=np.float32)
             for p in photos]
 
     def small(x: np.ndarray) -> np.ndarray:  # 1/4 size: the slow pan's few pixels of drift do not count
@@ -362,3 +362,27 @@ def test_long_sentences_are_captioned_in_even_pieces_at_clause_marks(text, runs)
     assert [c.text for c in got] == runs
     assert got[0].start == 1.0 and got[-1].end == 4.0
     assert all(a.end == b.start for a, b in zip(got, got[1:], strict=False))
+
+
+@pytest.mark.skipif(not Path("/usr/bin/tesseract").exists(), reason="needs Debian tesseract-ocr")
+def test_captions_on_the_end_card_stay_clear_of_the_name(tmp_path):
+    import subprocess
+
+    text = "Fresh bread every single morning. Come and visit our bakery soon."
+    made, info = _make(tmp_path, "x", {"name": "Crumb Bakery", "narration": text, "seconds": 5.2, "shots": ["a"],
+                                       "aspect": "9:16", "width": 540, "fps": 4})
+    frames, fps = frames_of(made.path)
+    on_card = [c for c in made.cues if c.end > info["duration"] - 2.0]
+    assert on_card  # the last words are spoken over the end card
+    frame = frames[int((max(on_card[-1].start, info["duration"] - 1.8)) * fps)]
+    png = tmp_path / "end.png"
+    Image.fromarray(frame.astype(np.uint8)).save(png)
+    read = subprocess.run(["tesseract", str(png), "-"], capture_output=True, text=True).stdout.lower()
+    assert "crumb" in read and "bakery" in read
+    assert on_card[-1].text.split()[-1].strip(".").lower() in read
+
+
+def test_with_nothing_to_say_each_photo_gets_three_seconds(tmp_path):
+    photos = [_photo(tmp_path / f"p{i}.png", (80, 60), i) for i in range(4)]
+    made, info = _make(tmp_path, "our trip", {"images": [str(p) for p in photos], "size": "64x64", "fps": 4})
+    assert abs(info["duration"] - 12.0) <= 0.3 and info["audio"]  # 4 x 3 s, with a music bed

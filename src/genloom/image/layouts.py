@@ -223,7 +223,8 @@ def poster(plan: ScenePlan, size: tuple[int, int], rng: random.Random) -> Scene:
         return scene
     if variant == 1 and has_words:
         head_box = (m, m, w - m, m + h * 0.2)
-        art_box = (m, h * 0.27, w - m, h * 0.72)
+        # Without a sub-line or button the art takes the room they would have had.
+        art_box = (m, h * 0.27, w - m, h * 0.72 if (plan.tagline or plan.cta) else h - m)
         rest = _stack(m, w - m, h * 0.75, h - m, plan, (0.0001, 0.45, 0.55)) if (plan.tagline or plan.cta) else {}
         _art_block(scene, plan, art_box, rng)
         _words(scene, plan, {"headline": head_box, **{k: v for k, v in rest.items() if k != "headline"}})

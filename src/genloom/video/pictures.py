@@ -72,7 +72,9 @@ def fit_whole(photo: Any, size: tuple[int, int], margin: float = 0.0) -> Any:
     left, top = (fill.width - w) // 2, (fill.height - h) // 2
     fill = fill.crop((left, top, left + w, top + h))
     small = fill.resize((max(1, w // 8), max(1, h // 8)), Image.Resampling.BILINEAR)
-    fill = ImageEnhance.Brightness(small.filter(ImageFilter.GaussianBlur(4))).enhance(0.55).resize(
+    # Dimmed only a little: a dark fill would frame the photo in hard edges, and a frame that reads as
+    # the photo (its colours carried out to the edges) is what a viewer, and a thumbnail, recognise.
+    fill = ImageEnhance.Brightness(small.filter(ImageFilter.GaussianBlur(4))).enhance(0.8).resize(
         (w, h), Image.Resampling.BILINEAR)
     inner_w, inner_h = w * (1 - 2 * margin), h * (1 - 2 * margin)
     scale = min(inner_w / photo.width, inner_h / photo.height)

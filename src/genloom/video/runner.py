@@ -36,6 +36,8 @@ from genloom.video.request import VideoRequest
 from genloom.video.soundtrack import Composer, compose_with_genloom
 
 MAX_SPEEDUP = 1.35  # a voice read faster than this to fit a length sounds rushed: lengthen the video instead
+PHOTO_MARGIN = 0.02  # a user's photo is fitted whole inside this margin of the frame ...
+PHOTO_PAN = 0.03  # ... and pans by less than it (half of 3 % each way), so no edge ever leaves the frame
 FIT_MARGIN_S = 0.5  # a voice fitted into an asked length keeps this much silence around it
 
 
@@ -95,7 +97,8 @@ def make_video(request: VideoRequest, parts: Components, workdir: Path, *, video
     narration = _narration(request, parts.speaker, seed)
     # 2. The length: asked, the clip's own, or the narration's plus a tail; a voice too long is read faster.
     seconds = timeline.length(request.seconds, narration.seconds if narration else None,
-                              clip_info["duration"] if clip_info else None)
+                              clip_info["duration"] if clip_info else None,
+                              pictures=len(request.images) + len(shot_descriptions(request)))
     narration, seconds = _fit_voice(request, parts.speaker, narration, seconds, seed, notes, clip_info is not None)
     voice_at = min(timeline.LEAD_S, max(0.0, (seconds - narration.seconds) / 2)) if narration else 0.0
     sentences = narration.shifted(voice_at) if narration else []
@@ -281,7 +284,7 @@ def _drawn_video(request: VideoRequest, painter: Painter, animator: Animator | N
     at = cards.title_place(drawn=not request.images, captions=bool(cues))
     title = cards.title_overlay(request.title, size, at) if request.title else None
     stream = _decorated((play(i / request.fps) for i in range(_frame_count(seconds, request.fps))),
-                        request, size, cues, title)
+                        request, size, cues, title, card_from=picture_end if has_end else None)
     credits = _dedupe(pics.credits)
     label = label_dict(model=video_id, stills_model=pics.model_id, prompt=request.prompt, seed=seed,
                        attribution=credits, neural=False, **label_extra)
@@ -313,7 +316,8 @@ def _slides(request: VideoRequest, painter: Painter, shots: list[str], seconds: 
 
     size = request.size
     # (picture, pan travel): photos fitted whole with a margin wider than their pan stay fully visible.
-    shown: list[tuple[Any, float]] = [(fit_whole(p, size, margin=0.03), 0.05) for p in load_photos(request.images)]
+    shown: list[tuple[Any, float]] = [(fit_whole(p, size, margin=PHOTO_MARGIN), PHOTO_PAN)
+                                      for p in load_photos(request.images)]
     model_id, credits = "files", []
     if shots or not shown:  # a plan's hero image and its shot list: the image first, then one still per shot
         descriptions = shots or [request.prompt] * max(2, round(seconds / 3.5))
@@ -374,12 +378,17 @@ def _hold_last(frames_in: Iterator[Any]) -> Iterator[Any]:
 
 
 def _decorated(frames_in: Iterator[Any], request: VideoRequest, size: tuple[int, int], cues: list[Cue],
-               title: Any, *, fps: float | None = None, end: Any = None, seconds: float = 0.0) -> Iterator[Any]:
-    """Frames with the title (fading out), the end card (fading in over a clip) and the caption of the moment."""
+               title: Any, *, fps: float | None = None, end: Any = None, seconds: float = 0.0,
+               card_from: float | None = None) -> Iterator[Any]:
+    """Frames with the title (fading out), the end card (fading in over a clip) and the caption of the moment.
+
+    From ``card_from`` on (a drawn end card, its name in the middle) captions go low, clear of the name.
+    """
     from genloom.video.captions import CaptionStyle, caption_bottom
 
     drawn = request.clip is None and not request.images
     style = CaptionStyle(size, caption_bottom(size, drawn)) if cues else None
+    low = CaptionStyle(size, caption_bottom(size, drawn=False)) if cues and card_from is not None else None
     rate = fps or request.fps
     j = 0
     for i, frame in enumerate(frames_in):
@@ -391,7 +400,8 @@ def _decorated(frames_in: Iterator[Any], request: VideoRequest, size: tuple[int,
         while j < len(cues) and cues[j].end <= t:
             j += 1
         if style is not None and j < len(cues) and cues[j].start <= t:
-            frame = style.overlay(cues[j].text).draw(frame)
+            on_card = low is not None and card_from is not None and t >= card_from
+            frame = (low if on_card else style).overlay(cues[j].text).draw(frame)
         yield frame
 
 

@@ -16,20 +16,24 @@ from typing import Any
 LEAD_S = 0.3  # the voice starts just after the first frame
 TAIL_S = 1.2  # and the picture stays a moment after the last word
 DEFAULT_S = 6.0  # no duration asked and nothing to narrate
+PER_PICTURE_S = 3.0  # ... but each photo or shot still gets this long
 SNAP = 0.25  # a photo's cut may move by up to this share of its time to land on a pause
 MIN_SHARE = 0.35  # no picture is on screen for less than this share of a fair share
 
 FrameFn = Callable[[float], Any]
 
 
-def length(asked: float | None, narration_s: float | None, clip_s: float | None = None) -> float:
+def length(asked: float | None, narration_s: float | None, clip_s: float | None = None, pictures: int = 0) -> float:
     """The video's length in seconds: a user's clip keeps its own, then the asked length, then the
-    narration's plus a tail. (A narration longer than the asked length is the runner's to fit.)"""
+    narration's plus a tail, then :data:`PER_PICTURE_S` for each of ``pictures`` (photos or shots),
+    at least :data:`DEFAULT_S`. (A narration longer than the asked length is the runner's to fit.)"""
     if clip_s is not None:
         return clip_s
     if asked is not None:
         return asked
-    return LEAD_S + narration_s + TAIL_S if narration_s else DEFAULT_S
+    if narration_s:
+        return LEAD_S + narration_s + TAIL_S
+    return max(DEFAULT_S, PER_PICTURE_S * pictures)
 
 
 def pauses(sentences: Sequence[Any]) -> list[float]:
