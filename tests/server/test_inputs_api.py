@@ -79,3 +79,11 @@ def test_plan_with_inputs_and_no_server_paths(client: TestClient) -> None:
     sent["inputs"][0].pop("asset_id")
     r = client.post("/v1/jobs", json={"plan": sent})
     assert r.status_code == 400 and "asset_id" in r.json()["error"]["message"]
+
+
+def test_generator_file_params_are_never_taken_over_http(client: TestClient) -> None:
+    for params in ({"base_image": "x.png"}, {"clip": "a.mp4"}, {"images": ["/etc/passwd"]},
+                   {"narration_audio": "v.wav"}):
+        kind = "image" if "base_image" in params else "video"
+        r = client.post("/v1/jobs", json={"kind": kind, "prompt": "x", "params": params})
+        assert r.status_code == 400 and r.json()["error"]["param"].startswith("params."), params

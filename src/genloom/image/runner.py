@@ -71,6 +71,11 @@ def run_image(prompt: str, *, model: str | None, params: dict[str, Any], output:
     from genloom.image.plan import photo_note
     from genloom.store.files import atomic_write_bytes
 
+    if params.get("base_image"):
+        # The user's picture with words printed on it: nothing is drawn anew.
+        from genloom.image.overlay import headline_on_image
+
+        return headline_on_image(prompt, params=params, output=output, parent_ids=parent_ids, run_id=run_id)
     request = ImageRequest.from_params(prompt, params)
     targets = output_paths(output, request.n)
     svg = bool(targets) and targets[0].suffix.lower() == ".svg"

@@ -181,7 +181,9 @@ def _submit_job(body: JobRequest, request: Request, uploaded: list[str | None]) 
 # Generator params that name files on the server (e.g. music's "midi" output
 # path or "soundfont"): a request must never choose what the server reads or writes.
 PATH_PARAMS = {"midi", "soundfont", "output", "output_dir", "path", "file", "dir", "sidecar", "model_path",
-               "weights", "init_image", "image", "mask", "audio", "input_path", "font"}
+               "weights", "init_image", "image", "mask", "audio", "input_path", "font",
+               # the user's files reach a generator only as stored inputs (genloom.inputs), never as paths
+               "base_image", "clip", "images", "narration_audio", "music_audio"}
 
 
 def _check_param(key: str, value: Any) -> None:

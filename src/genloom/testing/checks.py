@@ -142,6 +142,8 @@ def printed_text(path: str | Path) -> str:
         grey = ImageOps.grayscale(im.convert("RGB"))
         scale = max(1.0, 1600 / max(grey.size))
         grey = grey.resize((int(grey.width * scale), int(grey.height * scale)))
+        # Tesseract misses words that touch the edge: give the page a margin of its own edge colour.
+        grey = ImageOps.expand(grey, border=max(20, grey.height // 10), fill=grey.getpixel((0, grey.height - 1)))
         for i, variant in enumerate((grey, ImageOps.invert(grey))):
             target = Path(tmp) / f"v{i}.png"
             variant.save(target)
