@@ -1,6 +1,6 @@
 """How often the default model calls the right function with valid arguments.
 
-    .venv/bin/python bench/tools.py [--model qwen2.5-coder-1.5b] [--limit N] [--json]
+    .venv/bin/python bench/tools.py [--model qwen2.5-coder-1.5b] [--limit N] [--only WORDS] [--json]
 
 Sends 36 varied tool requests (weather, time, currency, e-mail, calendar,
 maths, translation, timers, stocks, web search; terse, chatty, indirect and
@@ -128,6 +128,8 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default="qwen2.5-coder-1.5b", help="model id (default: the default text model)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N tool requests (quick check)")
+    ap.add_argument("--only", action="append", default=[], metavar="WORDS",
+                    help="only the tool requests containing WORDS (repeatable; re-check misses quickly)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     args = ap.parse_args()
 
@@ -139,6 +141,8 @@ def main() -> int:
     client = client_for(create_app(Settings.from_env()))
     schemas = {t["function"]["name"]: t["function"]["parameters"] for t in TOOLS}
     cases = CASES[: args.limit] if args.limit else CASES
+    if args.only:
+        cases = [c for c in cases if any(w.lower() in c[0].lower() for w in args.only)]
     right = valid = values = 0
     misses: list[str] = []
     started = time.perf_counter()
@@ -165,7 +169,7 @@ def main() -> int:
         if not args.json:
             print(f"  {'ok ' if hit else 'MISS'} {text[:50]!r} -> {what[:90]}", flush=True)
     abstained = 0
-    for text in NO_TOOL:
+    for text in [] if args.only else NO_TOOL:
         out = client.chat.completions.create(model=args.model, messages=[{"role": "user", "content": text}],
                                              tools=TOOLS, temperature=0, seed=1, max_tokens=120)
         if not out.choices[0].message.tool_calls:
@@ -175,9 +179,10 @@ def main() -> int:
     seconds = time.perf_counter() - started
     n = len(cases)
     baseline = Counter(e for _, e, _ in cases).most_common(1)[0][1]
+    n_words = 0 if args.only else len(NO_TOOL)
     figures = {"model": args.model, "requests": n, "right_function": right / n, "valid_arguments": valid / n,
                "right_values": values / n, "baseline_most_frequent": baseline / n,
-               "no_tool_answered_in_words": f"{abstained}/{len(NO_TOOL)}", "seconds": round(seconds, 1)}
+               "no_tool_answered_in_words": f"{abstained}/{n_words}", "seconds": round(seconds, 1)}
     if args.json:
         print(json.dumps(figures))
     else:
@@ -186,7 +191,7 @@ def main() -> int:
               f"{baseline / n:.0%}, ratio {right / baseline:.1f}x)")
         print(f"  valid arguments:  {valid}/{n} = {valid / n:.0%}  (by construction)")
         print(f"  right values:     {values}/{n} = {values / n:.0%}")
-        print(f"  no-tool requests answered in words: {abstained}/{len(NO_TOOL)}")
+        print(f"  no-tool requests answered in words: {abstained}/{n_words}")
         print(f"  {seconds:.0f} s in all")
         if misses:
             print("misses:")
