@@ -194,3 +194,22 @@ def test_a_clip_that_should_have_a_voiceover_gets_one_made() -> None:
 def test_slideshow_seconds_each_is_the_whole_show() -> None:
     d = _only("a slideshow of a.jpg, b.jpg, c.jpg and d.jpg, 2 seconds per photo")
     assert d.operation == "slideshow" and d.seconds == 8 and len(d.uses_files) == 4
+
+
+@pytest.mark.parametrize("request_text, words, traits", [
+    ('In a female voice, say "Welcome to Harbor Dental, we open at eight."',
+     "Welcome to Harbor Dental, we open at eight.", {"gender": "female"}),
+    ("With a deep male voice, read this aloud: the pool closes at noon today.",
+     "the pool closes at noon today.", {"gender": "male", "pitch": "low"}),
+])
+def test_a_voice_described_before_its_words_is_one_voice(request_text: str, words: str,
+                                                         traits: dict[str, str]) -> None:
+    d = _only(request_text)
+    assert d.kind == "speech" and d.verbatim == words
+    assert d.params()["voice_traits"] == traits
+
+
+def test_a_voice_described_before_a_voiceover_sets_its_voice() -> None:
+    d = _only("In a calm voice, a 20-second voiceover about our yoga studio")
+    assert d.kind == "speech" and d.verbatim is None
+    assert d.params()["seconds"] == 20.0 and d.params()["voice_traits"] == {"tone": "calm"}

@@ -333,6 +333,9 @@ def find_parts(request: str) -> Found:
     text = _strip_payload(text)
     parts: list[Part] = []
     host: int | None = None
+    # "In a female voice, say ...": a voice description that comes before the voice it
+    # describes waits for it, instead of asking for a second, unscripted voice.
+    waiting: list[str] = []
     for chunk, join in _split(text):
         if _PER_ITEM.search(chunk) and parts:
             parts[-1].settings.append(chunk)  # "2 seconds per photo": timing of the previous part
@@ -351,9 +354,19 @@ def find_parts(request: str) -> Found:
                 parts[-1].settings.append(chunk)
             continue  # "with an example in Python": an attribute named by no artifact is no deliverable
         voiced = [p for p in parts if p.kind in ("speech", "video")]
-        if voiced and res.kinds == ["speech"] and res.cue in _VOICE_WORDS and not _SAYING.search(chunk):
+        describes_voice = (res.kinds == ["speech"] and bool(res.cue) and res.cue.split()[-1] in _VOICE_WORDS
+                           and not _SAYING.search(chunk))
+        if voiced and describes_voice:
             voiced[-1].settings.append(chunk)  # "..., deep male voice": how the voice sounds
             continue
+        if describes_voice and not parts and not waiting:
+            waiting.append(chunk)
+            continue
+        if waiting and any(k in ("speech", "video") for k in res.kinds):
+            kind = "speech" if "speech" in res.kinds else "video"
+            part_settings, waiting = list(waiting), []
+        else:
+            part_settings = []
         if parts and join == "and" and _STYLE_ONLY.match(chunk):
             parts[-1].settings.append(chunk)  # "draw a cat, watercolor style": the look of the same picture
             continue
@@ -368,7 +381,12 @@ def find_parts(request: str) -> Found:
             if carried:
                 notes.append(f"{chunk!r} goes into the {host_kind}, not a separate {k} deliverable")
             parts.append(Part(k, chunk, res.cue, res.reason, join=join, carried_by=host if carried else None))
+            if part_settings and k == kind:
+                parts[-1].settings.extend(part_settings)
         if join != "with" and res.kinds:
             host = len(parts) - len(res.kinds)
+    for chunk in waiting:  # no voice followed: the description asked for one itself ("a deep male voice")
+        res = _classify_part(chunk)
+        parts.insert(0, Part("speech", chunk, res.cue, res.reason, join="first"))
     found.parts = parts
     return found
