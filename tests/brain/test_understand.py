@@ -213,3 +213,18 @@ def test_a_voice_described_before_a_voiceover_sets_its_voice() -> None:
     d = _only("In a calm voice, a 20-second voiceover about our yoga studio")
     assert d.kind == "speech" and d.verbatim is None
     assert d.params()["seconds"] == 20.0 and d.params()["voice_traits"] == {"tone": "calm"}
+
+
+@pytest.mark.parametrize("request_text", ["an illustrated bedtime story about an owl",
+                                          "a short story about a lighthouse keeper, with a picture"])
+def test_a_tale_is_not_the_instagram_story_format(request_text: str) -> None:
+    for d in _delivered(request_text):
+        assert "format" not in d.params() and "aspect" not in d.params(), d
+
+
+def test_a_duration_a_recipe_cannot_carry_is_planned_step_by_step() -> None:
+    from genloom.brain.planner import plan
+
+    p = plan("A 40-second podcast intro about urban beekeeping.", use_llm=False)
+    speech = [s for s in p.steps if s.kind == "speech"]
+    assert speech and all(s.params.get("seconds") == 40.0 for s in speech)

@@ -294,6 +294,18 @@ def build_steps(spec: RequestSpec) -> list[Step]:
     return steps
 
 
+def _recipe_carries(recipe: Any, spec: RequestSpec) -> bool:
+    """A recipe's hand-tuned steps are used only when they can honour every setting the request states.
+
+    A recipe takes settings only through its declared inputs (today: ``seconds``); a request
+    that states anything else ("in a low male voice", "1080x1920") is planned step by step, so
+    no stated detail is dropped for the sake of a template.
+    """
+    carried = {"seconds"} & set(recipe.inputs)
+    stated = {key for d in spec.deliverables for key in d.params()}
+    return stated <= carried
+
+
 def plan(request: str | None = None, *, spec: RequestSpec | None = None, inputs: list[InputFile] | None = None,
          use_llm: bool = True, model: str | None = None, use_embeddings: bool = True,
          write_prompts: bool = False) -> Plan:
@@ -311,7 +323,8 @@ def plan(request: str | None = None, *, spec: RequestSpec | None = None, inputs:
 
     if spec.recipe is not None:
         recipe = load_recipe(spec.recipe)
-        if set(recipe.deliverables) == set(spec.kinds()) and recipe.main_input() and spec.topic:
+        if set(recipe.deliverables) == set(spec.kinds()) and recipe.main_input() and spec.topic \
+                and _recipe_carries(recipe, spec):
             # A named workflow fits exactly: its hand-tuned steps beat generic ones.
             values = {recipe.main_input(): spec.topic}
             seconds = next((d.seconds for d in spec.deliverables if d.seconds), None)

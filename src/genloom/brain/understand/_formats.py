@@ -26,7 +26,10 @@ IMAGE_FORMATS: tuple[Format, ...] = (
     Format("instagram-portrait", 1080, 1350, "4:5", "poster", r"(?:instagram|insta|ig) portrait(?: posts?)?"),
     Format("linkedin-banner", 1584, 396, "4:1", "banner", r"linkedin (?:banner|cover|header)s?"),
     Format("youtube-banner", 2048, 1152, "16:9", "banner", r"(?:youtube|yt) (?:banner|channel art)s?|channel art"),
-    Format("instagram-story", 1080, 1920, "9:16", "story", r"(?:instagram|insta|ig|facebook|fb)?\s*stor(?:y|ies)"),
+    # A bare "story" is a tale ("an illustrated bedtime story"): the format needs its platform or a picture noun.
+    Format("instagram-story", 1080, 1920, "9:16", "story",
+           r"(?:instagram|insta|ig|facebook|fb|snapchat|whatsapp)\s*stor(?:y|ies)"
+           r"|stor(?:y|ies) (?:image|graphic|picture|post|frame|format|size|template)s?"),
     Format("instagram-post", 1080, 1080, "1:1", "card", r"(?:instagram|insta|ig) (?:post|image|picture|graphic)s?"),
     Format("link-banner", 1200, 628, "1.91:1", "banner",
            r"(?:link|linkedin|open ?graph|og|social share|share) (?:banner|image|preview|card)s?"),
