@@ -228,3 +228,17 @@ def test_a_duration_a_recipe_cannot_carry_is_planned_step_by_step() -> None:
     p = plan("A 40-second podcast intro about urban beekeeping.", use_llm=False)
     speech = [s for s in p.steps if s.kind == "speech"]
     assert speech and all(s.params.get("seconds") == 40.0 for s in speech)
+
+
+@pytest.mark.parametrize("request_text", ["Add narration and background music to tour.mp4",
+                                          "add a voiceover and an upbeat jingle to tour.mp4"])
+def test_new_sound_for_a_users_clip_goes_into_the_clip(tmp_path, monkeypatch, request_text: str) -> None:
+    clip = tmp_path / "tour.mp4"
+    clip.write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    spec = read(request_text, inputs=[InputFile(id="in1", path=str(clip), kind="video", named_as="tour.mp4")],
+                use_llm=False, use_embeddings=False)
+    assert spec.kinds() == ["video"]
+    video = next(d for d in spec.deliverables if d.kind == "video")
+    fed = {spec.deliverables[j].kind for j in video.made_from}
+    assert {"speech", "music"} <= fed

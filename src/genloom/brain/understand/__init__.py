@@ -231,6 +231,7 @@ class _Reader:
         self._carry(parts, ds)
         self._chain(parts, ds)
         self._files(parts, ds)
+        self._feed_clip_edits(ds)
         self._name_pronouns(ds)
         self._request_wide(ds)
         self._durations(ds)
@@ -434,6 +435,23 @@ class _Reader:
         for d in ds:
             d.uses_inputs = [f.id for m in d.uses_files if (f := self._resolve(m)) is not None]
 
+    @staticmethod
+    def _feed_clip_edits(ds: list[Deliverable]) -> None:
+        """"Add narration and music to tour.mp4": every new sound the request makes goes into the user's clip.
+
+        When the request edits the user's own clip, a voice or music made from no file of its own
+        is material for that clip, not a separate deliverable: the user receives the edited clip.
+        """
+        edits = [d for d in ds if d.kind == "video" and d.uses_files and d.operation in _CLIP_EDITS]
+        if len(edits) != 1:
+            return  # none, or several clips: which sound goes where is not for a rule to guess
+        video = edits[0]
+        vi = ds.index(video)
+        for j, d in enumerate(ds):
+            if j != vi and d.kind in ("speech", "music", "sound") and not d.uses_files and j not in video.made_from:
+                video.made_from.append(j)
+                d.deliverable = False
+
     def _resolve(self, mention: str) -> InputFile | None:
         return self.input_for(mention) or next((f for f in self.inputs if (f.named_as or f.path) == mention), None)
 
@@ -472,6 +490,10 @@ class _Reader:
                 part = ds[j]
                 if part.kind in ("speech", "music", "sound") and d.seconds and part.seconds is None:
                     part.seconds = d.seconds
+
+
+# Operations that keep the user's clip and lay new sound over it.
+_CLIP_EDITS = ("voiceover", "add-music", "edit")
 
 
 def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | None, reading: object,
