@@ -87,6 +87,24 @@ def test_slideshow_shows_every_user_image(tmp_path: Path) -> None:
     assert checks.seconds(video) == pytest.approx(6, abs=0.6)
 
 
+def test_a_slideshow_of_user_photos_shows_only_them_for_the_asked_length(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    names = []
+    for i, colour in enumerate(((200, 60, 30), (30, 90, 200))):
+        img = Image.new("RGB", (320, 240), colour)
+        ImageDraw.Draw(img).rectangle([30 + 120 * i, 50, 150 + 120 * i, 190], fill=(245, 245, 245))
+        names.append(f"shot{i}.png")
+        img.save(tmp_path / names[-1])
+    # With the LLM: it would write a shot list for the video, whose drawn stills must not take the photos' time.
+    code, data, err = genloom_run(tmp_path, "A 12-second slideshow of these photos.", *names, llm=True)
+    assert code == 0, err
+    video = delivered(data, "video", (".mp4",))
+    assert checks.seconds(video) == pytest.approx(12, abs=0.6)
+    # Crossfades mix two photos for a moment; everything else on screen is one of them.
+    assert checks.frames_showing(video, [tmp_path / n for n in names]) >= 0.85
+
+
 def test_summary_uses_only_the_file(tmp_path: Path) -> None:
     report = ("Alder Bikes quarterly report. Revenue was 4.2 million euros. The Lyon store opened in May "
               "and sold 640 bikes in its first month.")

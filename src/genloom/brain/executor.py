@@ -241,6 +241,10 @@ class _Run:
                 return instruction, [], None
             context = "\n\n".join(f"{k}:\n{v}" for k, v in parents.items() if v)
             return f"{instruction}\n\nUse this:\n{context}", [], None
+        if step.kind == "video" and (self._user_files(step, "image") or self._user_files(step, "video")):
+            # The user's photos or clip are the pictures: a written shot list would add drawn stills
+            # that take their screen time.
+            return instruction, [], None
         headline = _fill(str(step.params["headline"]), values) if step.params.get("headline") else None
         written = write_prompt(step.kind, instruction, parents, duration=duration or step.params.get("seconds"),
                                parent_ids=parent_ids or None, run_id=self.run_id, use_llm=self.use_llm,

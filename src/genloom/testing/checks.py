@@ -155,6 +155,19 @@ def printed_text(path: str | Path) -> str:
 
 def frame_matches(video: str | Path, images: list[str | Path], samples: int = 24) -> list[bool]:
     """For each image: does some frame of ``video`` look like it (small greyscale thumbnails compared)?"""
+    thumbs, refs = _thumbs(video, images, samples)
+    return [max((float((t * ref).sum()) for t in thumbs), default=0.0) > 0.8 for ref in refs]
+
+
+def frames_showing(video: str | Path, images: list[str | Path], samples: int = 24) -> float:
+    """The share of sampled frames that show one of ``images`` (1.0: nothing else is on screen)."""
+    thumbs, refs = _thumbs(video, images, samples)
+    hits = [max(float((t * ref).sum()) for ref in refs) > 0.8 for t in thumbs]
+    return sum(hits) / max(len(hits), 1)
+
+
+def _thumbs(video: str | Path, images: list[str | Path], samples: int) -> tuple[list[Any], list[Any]]:
+    """Normalised 32x32 greyscale thumbnails of sampled frames and of the images."""
     import numpy as np
     from PIL import Image
 
@@ -174,13 +187,11 @@ def frame_matches(video: str | Path, images: list[str | Path], samples: int = 24
         a = a - a.mean()
         return a / (np.linalg.norm(a) + 1e-9)
 
-    found = []
+    refs = []
     for img in images:
         with Image.open(img) as im:
-            ref = norm(np.asarray(im.convert("L").resize((32, 32)), dtype=np.float64))
-        best = max((float((norm(t) * ref).sum()) for t in thumbs), default=0.0)
-        found.append(best > 0.8)
-    return found
+            refs.append(norm(np.asarray(im.convert("L").resize((32, 32)), dtype=np.float64)))
+    return [norm(t) for t in thumbs], refs
 
 
 # -- MIDI -----------------------------------------------------------------------------------
