@@ -154,44 +154,68 @@ def printed_text(path: str | Path) -> str:
 
 
 def frame_matches(video: str | Path, images: list[str | Path], samples: int = 24) -> list[bool]:
-    """For each image: does some frame of ``video`` look like it (small greyscale thumbnails compared)?"""
-    thumbs, refs = _thumbs(video, images, samples)
-    return [max((float((t * ref).sum()) for t in thumbs), default=0.0) > 0.8 for ref in refs]
+    """For each image: does some frame of ``video`` show it (whole frame, or fitted whole in its middle)?"""
+    frames, refs = _frames_and_images(video, images, samples)
+    return [any(_shows(f, ref) for f in frames) for ref in refs]
 
 
 def frames_showing(video: str | Path, images: list[str | Path], samples: int = 24) -> float:
     """The share of sampled frames that show one of ``images`` (1.0: nothing else is on screen)."""
-    thumbs, refs = _thumbs(video, images, samples)
-    hits = [max(float((t * ref).sum()) for ref in refs) > 0.8 for t in thumbs]
+    frames, refs = _frames_and_images(video, images, samples)
+    hits = [any(_shows(f, ref) for ref in refs) for f in frames]
     return sum(hits) / max(len(hits), 1)
 
 
-def _thumbs(video: str | Path, images: list[str | Path], samples: int) -> tuple[list[Any], list[Any]]:
-    """Normalised 32x32 greyscale thumbnails of sampled frames and of the images."""
+def _norm32(img: Any) -> Any:
+    """A 32x32 greyscale thumbnail, zero-mean and unit-norm, for correlation."""
     import numpy as np
+
+    a = np.asarray(img.convert("L").resize((32, 32)), dtype=np.float64)
+    a = a - a.mean()
+    return a / (np.linalg.norm(a) + 1e-9)
+
+
+def _shows(frame: Any, image: Any) -> bool:
+    """Does the frame show the image: filling the frame, or fitted whole (letterboxed) in its middle?
+
+    A photo of another aspect is shown whole with a fill around it, so the frame's centre box
+    of the photo's aspect is compared too; small thumbnails tolerate a slow pan.
+    """
+    ref = _norm32(image)
+    fw, fh = frame.size
+    iw, ih = image.size
+    scale = min(fw / iw, fh / ih)
+    w, h = iw * scale, ih * scale
+    boxes = [(0, 0, fw, fh), ((fw - w) / 2, (fh - h) / 2, (fw + w) / 2, (fh + h) / 2)]
+    for shrink in (0.0, 0.06):  # photos sit inside a margin so a pan never crops them
+        for x0, y0, x1, y1 in boxes[1:] if shrink else boxes:
+            dx, dy = (x1 - x0) * shrink / 2, (y1 - y0) * shrink / 2
+            crop = frame.crop((round(x0 + dx), round(y0 + dy), round(x1 - dx), round(y1 - dy)))
+            if float((_norm32(crop) * ref).sum()) > 0.8:
+                return True
+    return False
+
+
+def _frames_and_images(video: str | Path, images: list[str | Path], samples: int) -> tuple[list[Any], list[Any]]:
+    """Sampled frames (small, greyscale) and the images, as PIL images."""
     from PIL import Image
 
     from genloom.video.encode import ffmpeg_exe
 
     length = seconds(video)
-    thumbs = []
+    frames = []
     with tempfile.TemporaryDirectory() as tmp:
         rate = max(0.5, samples / max(length, 0.1))
-        subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-vf", f"fps={rate:.3f},scale=32:32",
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(video), "-vf", f"fps={rate:.3f},scale=192:-2",
                         str(Path(tmp) / "f%03d.png")], check=True, timeout=300)
         for f in sorted(Path(tmp).glob("f*.png")):
             with Image.open(f) as im:
-                thumbs.append(np.asarray(im.convert("L").resize((32, 32)), dtype=np.float64))
-
-    def norm(a: Any) -> Any:
-        a = a - a.mean()
-        return a / (np.linalg.norm(a) + 1e-9)
-
+                frames.append(im.convert("L"))
     refs = []
     for img in images:
         with Image.open(img) as im:
-            refs.append(norm(np.asarray(im.convert("L").resize((32, 32)), dtype=np.float64)))
-    return [norm(t) for t in thumbs], refs
+            refs.append(im.convert("L"))
+    return frames, refs
 
 
 # -- MIDI -----------------------------------------------------------------------------------
