@@ -69,20 +69,7 @@ def write_midi(note_list: list[Note], spec: Spec, label: str | None = None) -> b
     import mido
 
     mid = mido.MidiFile(type=1, ticks_per_beat=TICKS)
-    conductor = mido.MidiTrack()
-    conductor.append(mido.MetaMessage("track_name", name="genloom composer", time=0))
-    if label:
-        conductor.append(mido.MetaMessage("text", text=label, time=0))
-        conductor.append(mido.MetaMessage("copyright", text="AI-generated (genloom)", time=0))
-    conductor.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(spec.tempo), time=0))
-    conductor.append(mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0))
-    key = NAMES_SHARP[spec.tonic] + ("m" if spec.mode == "minor" else "")
-    try:
-        conductor.append(mido.MetaMessage("key_signature", key=key, time=0))
-    except (ValueError, KeyError):  # mido lacks a few enharmonic spellings
-        pass
-    conductor.append(mido.MetaMessage("end_of_track", time=0))
-    mid.tracks.append(conductor)
+    mid.tracks.append(_conductor(spec, label, 0))
     voice_names = ("Soprano", "Alto", "Tenor", "Bass")
     for v in range(4):
         track = mido.MidiTrack()
