@@ -227,7 +227,7 @@ class _Reader:
             if part.carried_by is not None:
                 d.deliverable = False
             ds.append(d)
-            self._settings(d, phrase, alone=len(parts) == 1)
+            self._settings(d, phrase, alone=len(parts) == 1, several=part.several)
         self._carry(parts, ds)
         self._chain(parts, ds)
         self._files(parts, ds)
@@ -240,7 +240,7 @@ class _Reader:
                            language=_extract.language(self.text))
         return spec
 
-    def _settings(self, d: Deliverable, phrase: str, *, alone: bool) -> None:
+    def _settings(self, d: Deliverable, phrase: str, *, alone: bool, several: bool = False) -> None:
         """The settings the part's own words state (the whole request's, when it is the only part)."""
         words = self.text if alone else phrase
         d.seconds = _extract.seconds(words) if d.kind in TIMED else None
@@ -257,6 +257,8 @@ class _Reader:
             layout = d.size.format if d.size and d.size.format else ""
             if d.headline is None and (any(w in (layout + " " + d.label) for w in HEADLINE_LAYOUTS)):
                 d.headline_wanted = True
+        if d.kind == "text" and several:
+            d.count = _extract.count(phrase)  # "five video ideas": the list's length (the text runner reads words)
         if d.kind == "text" and _extract.quoted(phrase):
             d.verbatim = _extract.quoted(phrase)[0]
         if d.kind == "speech":

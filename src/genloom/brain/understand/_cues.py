@@ -85,7 +85,7 @@ NOUNS: dict[str, list[str]] = {
         r"lists?", r"lyrics", r"bio", r"biography", r"resume", r"cv", r"reports?", r"speech", r"toast",
         r"eulogy", r"jokes?", r"riddles?", r"recipes?", r"plans?", r"itinerar(?:y|ies)", r"press release",
         r"newsletter(?: intro)?", r"reviews?", r"messages?", r"greetings?", r"announcements?", r"invitations?",
-        r"names?", r"titles?", r"prompts?", r"ideas?", r"tips", r"advice", r"answers?", r"translations?",
+        r"names?", r"titles?", r"prompts?", r"tips", r"advice", r"answers?", r"translations?",
         r"paragraphs?", r"sentences?", r"quotes?", r"proposal", r"agenda", r"faq", r"dialogue", r"screenplay",
         r"(?:video|voice-?over|podcast|radio|youtube|ad|film|movie|commercial|narration) script",
         r"script", r"shot list", r"brief", r"alt text", r"text", r"notes", r"meeting minutes", r"memo", r"tagline",
@@ -94,6 +94,20 @@ NOUNS: dict[str, list[str]] = {
         r"feedback", r"rhyme", r"verse", r"monologue", r"dialog", r"instructions", r"message",
     ],
 }
+
+# --- nouns that name alternatives of another artifact, not a kind of their own ---
+# "three app icon IDEAS", "four logo OPTIONS", "two email DRAFTS": in a noun compound the
+# modifier names the artifact and these nouns say the user wants several to choose from
+# (the count). The policy (``_parts._alternatives``):
+# * proposals of a visual are shown as pictures ("app icon ideas" -> images); proposals of
+#   anything else are a text list of ideas: five "video ideas" are five ideas, not five videos;
+# * variants are more of the modifier's own kind ("tagline options" -> text, "logo versions"
+#   -> images), and designs of a page or app are pictures of it ("website designs").
+# Alone, a proposal is a text list ("some ideas for my party") and a variant names nothing.
+# Plural only where the singular is a verb ("draft an email", "take a photo", "design a logo").
+PROPOSALS: list[str] = [r"ideas?", r"concepts?", r"suggestions?"]
+VARIANTS: list[str] = [r"options?", r"variations?", r"versions?", r"variants?", r"alternatives?", r"drafts",
+                       r"takes", r"designs"]
 
 # --- verbs that fix the output kind whatever their object -----------------
 # ``dominant``: override the head noun ("describe a logo" is text).

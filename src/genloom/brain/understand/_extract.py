@@ -141,7 +141,8 @@ def count(text: str) -> int | None:
         value = number(word)
         if value is not None and 2 <= value <= 16 and value == int(value):
             return int(value)
-    m = re.search(r"\b(?:several|a few|some)\s+(?:[\w-]+\s+){0,2}(?:options|variations|versions|variants|ideas)\b",
+    m = re.search(r"\b(?:several|a few|some)\s+(?:[\w-]+\s+){0,2}(?:options|variations|versions|variants|ideas|concepts|"
+                  r"suggestions|alternatives|drafts|designs|takes)\b",
                   low)
     return 3 if m else None
 

@@ -33,6 +33,8 @@ class Part:
     # Following words that name no deliverable but state its settings ("a photo of a car, 1080x1920").
     settings: list[str] = field(default_factory=list)
     carried_by: int | None = None  # index of the part that carries it ("a video with narration")
+    # Alternatives to choose from ("four logo options", "five video ideas"): the request's count applies.
+    several: bool = False
     notes: list[str] = field(default_factory=list)
 
 
@@ -42,7 +44,7 @@ class Part:
 class _Cue:
     regex: re.Pattern[str]
     kind: str
-    role: str  # noun, verb, weak, modifier
+    role: str  # noun, verb, weak, modifier, converter, alternatives
 
 
 def _compile() -> list[_Cue]:
@@ -53,6 +55,10 @@ def _compile() -> list[_Cue]:
         for kind, patterns in table.items():
             for pat in patterns:
                 out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), kind, role))
+    # Alternatives nouns come last, so an equally long verb ("suggest") or noun keeps its role.
+    for kind, patterns in (("proposal", cues.PROPOSALS), ("variant", cues.VARIANTS)):
+        for pat in patterns:
+            out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), kind, "alternatives"))
     for pat, _kinds in cues.BUNDLES.items():
         out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), "bundle", "noun"))
     # "explain recursion with an example in Python": a language after "in" qualifies, it is not an artifact.
@@ -103,6 +109,8 @@ class _Match:
     kind: str
     role: str
     text: str
+    several: bool = False  # alternatives to choose from ("logo options"): the count applies
+    why: str = ""  # why an alternatives compound has its kind
 
 
 def _matches(text: str) -> list[_Match]:
@@ -119,7 +127,47 @@ def _matches(text: str) -> list[_Match]:
         if m.start >= end:
             chosen.append(m)
             end = m.end
-    return chosen
+    return _attach_alternatives(text, chosen)
+
+
+def _alternatives(generic: _Match, artifact: _Match) -> tuple[str, str]:
+    """The kind of "<artifact> <ideas|options|...>" and why (the policy is in ``_cues.PROPOSALS``)."""
+    named = f"{artifact.text} {generic.text}"
+    if generic.kind == "proposal":
+        if artifact.kind == "image":
+            return "image", f"{named!r}: ideas for a picture are shown as pictures"
+        return "text", f"{named!r}: ideas for a {artifact.text} ({artifact.kind}) are a written list"
+    if generic.text == "designs" and artifact.kind in ("code", "text"):
+        return "image", f"{named!r}: designs of a {artifact.text} are pictures of it"
+    return artifact.kind, f"{named!r}: several {artifact.text}s ({artifact.kind}) to choose from"
+
+
+def _attach_alternatives(text: str, matches: list[_Match]) -> list[_Match]:
+    """Join each alternatives noun to the artifact noun that modifies it ("app icon" + "ideas").
+
+    The modifier is the noun cue right before it in the same noun compound: at most two
+    words apart ("jingle options", "logo design variations", "tagline ideas"), no
+    preposition or relative word between. Unattached, a proposal is a text noun
+    ("ideas for my party") and a variant is dropped ("three options for a logo": the logo
+    is the artifact, reached through the boundary word).
+    """
+    out: list[_Match] = []
+    for m in matches:
+        if m.role != "alternatives":
+            out.append(m)
+            continue
+        prev = out[-1] if out else None
+        gap = _WORD.findall(text[prev.end:m.start]) if prev is not None else []
+        if prev is not None and prev.role == "noun" and prev.kind != "bundle" and len(gap) <= 2 \
+                and not any(w in cues.BOUNDARY_WORDS for w in gap):
+            kind, why = _alternatives(m, prev)
+            # Named for what is made: "logo" for logo options, "video ideas" for a list of ideas.
+            name = prev.text if kind == prev.kind else text[prev.start:m.end]
+            out[-1] = _Match(prev.start, m.end, kind, "noun", name, several=True, why=why)
+        elif m.kind == "proposal":
+            out.append(_Match(m.start, m.end, "text", "noun", m.text, several=True,
+                              why=f"{m.text!r}: proposals are a written list"))
+    return out
 
 
 def normalize_pair(request: str) -> tuple[str, str, list[str]]:
@@ -172,6 +220,7 @@ class _PartResult:
     cue: str
     reason: str
     via: str  # noun, verb, weak, question, none
+    several: bool = False  # the head asks for alternatives to choose from ("logo options")
 
 
 def _classify_part(text: str) -> _PartResult:
@@ -213,6 +262,8 @@ def _classify_part(text: str) -> _PartResult:
     converters = [m for m in head if m.role == "converter"]
 
     kinds: list[str] = []
+    # "brainstorm five logo ideas": whatever decides the kind, alternatives keep their count.
+    several = bool(nouns) and nouns[0].several
     # A verb after the artifact adds to it ("a bedtime story read aloud"); before it, it decides.
     first_noun_start = nouns[0].start if nouns else len(text)
     late_verbs = [v for v in verbs if v.start > first_noun_start]
@@ -239,7 +290,7 @@ def _classify_part(text: str) -> _PartResult:
             kinds = next(k for r, k in _BUNDLES if r.fullmatch(noun.text))
             return _PartResult(list(kinds), noun.text, f"{noun.text!r} is a bundle of {', '.join(kinds)}", "noun")
         kind = noun.kind
-        reason = f"the request asks for {noun.text!r}, which is {kind}"
+        reason = noun.why or f"the request asks for {noun.text!r}, which is {kind}"
         if any(_FORMATS.match(m.text) for m in compound) and kind != "code":
             fmt = next(m.text for m in compound if _FORMATS.match(m.text))
             kind, reason = "code", f"{fmt!r} is written as code, even for a {noun.text!r}"
@@ -253,7 +304,7 @@ def _classify_part(text: str) -> _PartResult:
         fmt_suffix = _FORMAT_SUFFIX.search(text)
         if fmt_suffix and kind in ("image", "video", "music"):
             kind, reason = "code", f"{fmt_suffix.group(0)!r}: the {noun.text} is made by writing code"
-        kinds, cue, via = [kind], noun.text, "noun"
+        kinds, cue, via, several = [kind], noun.text, "noun", noun.several
     elif converters:
         c = converters[0]
         kinds, cue, reason, via = [c.kind], c.text, f"{c.text!r} asks for {c.kind}", "noun"
@@ -274,7 +325,7 @@ def _classify_part(text: str) -> _PartResult:
             continue
         kinds.append(mod.kind)
         reason += f"; {mod.text!r} adds {mod.kind}"
-    return _PartResult(kinds, cue, reason, via)
+    return _PartResult(kinds, cue, reason, via, several)
 
 
 # -- the whole request -------------------------------------------------------
@@ -380,7 +431,8 @@ def find_parts(request: str) -> Found:
             carried = host_kind is not None and (join == "with" or refers_back) and (host_kind, k) in cues.CONTAINS
             if carried:
                 notes.append(f"{chunk!r} goes into the {host_kind}, not a separate {k} deliverable")
-            parts.append(Part(k, chunk, res.cue, res.reason, join=join, carried_by=host if carried else None))
+            parts.append(Part(k, chunk, res.cue, res.reason, join=join, carried_by=host if carried else None,
+                              several=res.several))
             if part_settings and k == kind:
                 parts[-1].settings.extend(part_settings)
         if join != "with" and res.kinds:

@@ -1,0 +1,61 @@
+"""The rule stage reads a request's structure, not sentence-specific cues (no LLM, no embeddings).
+
+Each row is a request written for these tests, none of them in bench/: a rule that only
+fixed a benchmark sentence would fail here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from genloom.brain.understand import read
+
+
+def _only(request: str) -> Any:
+    spec = read(request, use_llm=False, use_embeddings=False)
+    delivered = [d for d in spec.deliverables if d.deliverable]
+    assert len(delivered) == 1, [d.kind for d in delivered]
+    return delivered[0]
+
+
+# "<artifact> ideas / options / ...": the artifact before the generic noun decides (policy in _cues.PROPOSALS).
+ALTERNATIVES: list[tuple[str, str, int | None]] = [
+    # proposals of a visual are pictures, one per idea
+    ("two sticker ideas for a surf shop", "image", 2),
+    ("could you do 4 banner concepts for a charity run", "image", 4),
+    ("a few wallpaper suggestions with mountains", "image", 3),
+    # proposals of anything else are a written list of that many ideas
+    ("five podcast episode ideas about gardening", "text", 5),
+    ("six song ideas for a road trip", "text", 6),
+    ("3 short film concepts set in a lighthouse", "text", 3),
+    ("some python project ideas for a beginner", "text", 3),
+    # variants are more of the artifact itself
+    ("three slogan options for a bike shop", "text", 3),
+    ("two mascot variations for a hockey team", "image", 2),
+    ("four web page designs for a dentist", "image", 4),
+    ("a couple of email drafts declining the offer", "text", 2),
+    # a generic noun that no artifact modifies: the proposal is a list, the variant names nothing
+    ("ideas for a garden party", "text", None),
+    ("three options for a book cover", "image", 3),
+]
+
+
+@pytest.mark.parametrize(("request_text", "kind", "count"), ALTERNATIVES, ids=[r[0][:40] for r in ALTERNATIVES])
+def test_alternatives_take_their_kind_from_the_artifact(request_text: str, kind: str, count: int | None) -> None:
+    d = _only(request_text)
+    assert (d.kind, d.count) == (kind, count), d.reason
+    if count is not None:
+        assert d.params()["n"] == count
+
+
+def test_alternatives_of_a_medium_the_generator_makes_once_keep_one() -> None:
+    d = _only("two jingle versions for a pet shop")
+    assert d.kind == "music" and d.count is None  # the music generator makes one piece per step
+
+
+def test_a_deciding_verb_still_decides_for_alternatives() -> None:
+    d = _only("brainstorm four logo ideas for a tea room")
+    assert (d.kind, d.count) == ("text", 4)
+    assert _only("write three voiceover drafts for a car ad").kind == "text"
