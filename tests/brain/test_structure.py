@@ -59,3 +59,39 @@ def test_a_deciding_verb_still_decides_for_alternatives() -> None:
     d = _only("brainstorm four logo ideas for a tea room")
     assert (d.kind, d.count) == ("text", 4)
     assert _only("write three voiceover drafts for a car ad").kind == "text"
+
+
+def _kinds(request: str) -> list[str]:
+    return sorted(read(request, use_llm=False, use_embeddings=False).kinds())
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("animate a short clip of my dog and come up with a funny caption for it", ["text", "video"]),
+    ("draw a comic strip and come up with a title", ["image", "text"]),
+    ("film a walk on the beach, and help me out with a slogan", ["text", "video"]),
+])
+def test_the_with_of_a_phrasal_verb_joins_verb_and_object(request_text: str, expected: list[str]) -> None:
+    # "come up with X" asks for X: X is a deliverable, not an attribute carried by the previous part.
+    assert _kinds(request_text) == expected
+
+
+@pytest.mark.parametrize(("request_text", "kind"), [
+    # a timed medium before a medium-neutral noun names the medium
+    ("a 30 second radio spot for a dentist", "speech"),
+    ("a podcast teaser for season two", "speech"),
+    ("an audiobook excerpt from chapter 3, warm female narrator", "speech"),
+    ("a song snippet for my story", "music"),
+    ("a tv commercial for a bank", "video"),
+    ("record a voicemail greeting for my office", "speech"),
+    ("a radio announcement about the road closure", "speech"),
+    ("a short podcast clip we can share", "speech"),
+    ("a tv ad for a car dealership", "video"),
+    ("a 10-second jingle clip, upbeat", "music"),
+    # a picture decides only for a noun with no medium of its own
+    ("a banner ad for a shoe sale", "image"),
+    # a text or code modifier is what the piece is about: the head's own kind stands
+    ("a game trailer for my platformer", "video"),
+    ("a book chapter about sailing", "text"),
+])
+def test_a_medium_neutral_noun_takes_the_medium_before_it(request_text: str, kind: str) -> None:
+    assert _only(request_text).kind == kind

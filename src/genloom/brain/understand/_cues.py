@@ -45,11 +45,8 @@ NOUNS: dict[str, list[str]] = {
     ],
     "speech": [
         r"voice-?overs?", r"voice over", r"narrations?", r"narrator",
-        r"audio ?book (?:snippets?|excerpts?|samples?|clips?|chapters?|versions?)", r"audio ?books?", r"podcast(?: episode)?",
-        r"voice (?:message|note|memo|recording|clip|greeting)", r"voicemail(?: greeting)?", r"audio version",
-        r"audio(?: file| clip| recording)?", r"recording", r"text[- ]to[- ]speech", r"tts", r"(?:to|into) speech",
-        r"pronunciation", r"voice", r"radio (?:ad|advert|commercial|spot|promo)s?",
-        r"podcast (?:trailer|teaser|promo|ad)s?", r"audio (?:ad|advert|trailer|promo|guide|tour)s?",
+        r"audio ?books?", r"podcasts?", r"voicemail", r"audio(?: file| clip| recording)?", r"recording",
+        r"text[- ]to[- ]speech", r"tts", r"(?:to|into) speech", r"pronunciation", r"voice",
     ],
     "music": [
         r"music", r"songs?", r"jingles?", r"melod(?:y|ies)", r"tunes?", r"soundtracks?",
@@ -67,7 +64,7 @@ NOUNS: dict[str, list[str]] = {
     # The words of a recording, written out.
     "transcript": [
         r"transcripts?(?= (?:of|for) zfile)", r"transcriptions?", r"subtitles?", r"srt(?: file)?",
-        r"closed captions?", r"captions? (?:for|of) zfile",
+        r"closed captions?",
     ],
     "video": [
         r"videos?", r"clips?", r"animations?", r"movies?", r"films?", r"trailers?", r"teasers?", r"reels?",
@@ -84,7 +81,7 @@ NOUNS: dict[str, list[str]] = {
         r"email) copy", r"copy", r"copywriting", r"descriptions?", r"summar(?:y|ies)", r"outlines?",
         r"lists?", r"lyrics", r"bio", r"biography", r"resume", r"cv", r"reports?", r"speech", r"toast",
         r"eulogy", r"jokes?", r"riddles?", r"recipes?", r"plans?", r"itinerar(?:y|ies)", r"press release",
-        r"newsletter(?: intro)?", r"reviews?", r"messages?", r"greetings?", r"announcements?", r"invitations?",
+        r"newsletter", r"reviews?", r"messages?", r"greetings?", r"announcements?", r"invitations?",
         r"names?", r"titles?", r"prompts?", r"tips", r"advice", r"answers?", r"translations?",
         r"paragraphs?", r"sentences?", r"quotes?", r"proposal", r"agenda", r"faq", r"dialogue", r"screenplay",
         r"(?:video|voice-?over|podcast|radio|youtube|ad|film|movie|commercial|narration) script",
@@ -109,14 +106,29 @@ PROPOSALS: list[str] = [r"ideas?", r"concepts?", r"suggestions?"]
 VARIANTS: list[str] = [r"options?", r"variations?", r"versions?", r"variants?", r"alternatives?", r"drafts",
                        r"takes", r"designs"]
 
+# --- nouns that name a piece or a format of content in any medium ----------
+# In a compound the medium right before them decides: "a radio ad", "a podcast trailer", "an
+# audiobook sample" are audio, "a song excerpt" is music, "a banner ad" is a picture
+# (``_parts._medium_of``). A text or code modifier names what is advertised or excerpted, not
+# the medium ("a game trailer" is a video), and a picture modifier only decides for a noun with
+# no medium of its own ("a photo clip" is still a clip). Alone, each keeps its NOUNS entry, if
+# it has one ("a trailer" is a video, "an ad" names no medium).
+MEDIUM_NEUTRAL: list[str] = [
+    r"ads?", r"adverts?", r"advertisements?", r"commercials?", r"spots?", r"promos?", r"trailers?", r"teasers?",
+    r"clips?", r"snippets?", r"excerpts?", r"samples?", r"chapters?", r"episodes?", r"messages?", r"notes?",
+    r"memos?", r"greetings?", r"announcements?", r"guides?", r"tours?", r"intros?", r"outros?", r"segments?",
+    r"recordings?",
+]
+# Words that name only a medium, never an artifact: they qualify a medium-neutral noun ("a radio spot").
+MEDIA: dict[str, list[str]] = {"speech": [r"radio"], "video": [r"tv", r"television"]}
+
 # --- verbs that fix the output kind whatever their object -----------------
 # ``dominant``: override the head noun ("describe a logo" is text).
 DOMINANT_VERBS: dict[str, list[str]] = {
     "text": [
         r"describe", r"explain", r"summari[sz]e", r"translate", r"brainstorm", r"suggest", r"list",
         r"rewrite", r"proofread", r"paraphrase", r"critique", r"analy[sz]e", r"outline", r"tell me",
-        r"define", r"compare", r"recommend", r"understand", r"learn", r"teach me", r"come up with (?:a |an |some )?(?:name|idea|title)s?",
-        r"give me (?:some |a few |\d+ )?(?:ideas|names|tips|suggestions)",
+        r"define", r"compare", r"recommend", r"understand", r"learn", r"teach me",
     ],
     "speech": [
         r"narrate", r"read (?:[\w'-]+ ){0,3}(?:aloud|out loud|out)", r"read (?:it|this|that|them) "
@@ -126,8 +138,8 @@ DOMINANT_VERBS: dict[str, list[str]] = {
     "image": [r"draw", r"paint", r"sketch", r"illustrate", r"photograph", r"doodle"],
     "video": [r"animate", r"film"],
     "music": [r"sing", r"hum"],
-    "code": [r"implement", r"refactor", r"debug", r"code", r"program", r"compile", r"fix (?:this|the|my) bug"],
-    "transcript": [r"transcribe", r"subtitle", r"caption zfile"],
+    "code": [r"implement", r"refactor", r"debug", r"code", r"program", r"compile"],
+    "transcript": [r"transcribe", r"subtitle"],
 }
 
 # Verbs that only decide when no artifact noun does ("compose" a melody or an email).
@@ -168,7 +180,8 @@ BOUNDARY_WORDS = frozenset(
 # an attribute to the previous part instead of adding a deliverable when the
 # previous kind can carry it (text on an image, music in a video).
 AND_SPLIT = r"\s*(?:,|;|(?<![\w-])(?:and then|then|plus|as well as|along with|and also|also|and)(?![\w-])|&|\+)\s*"
-WITH_SPLIT = r"\s*(?<![\w-])(?:with|featuring|including|that includes|set to|accompanied by)(?![\w-])\s*"
+# The "with" of a phrasal verb ("come up with", "help me out with") joins the verb to its object: no split.
+WITH_SPLIT = r"\s*(?<![\w-])(?<!\bup )(?<!\bout )(?:with|featuring|including|that includes|set to|accompanied by)(?![\w-])\s*"
 
 # (host, attribute): a host of this kind can contain an attribute of that kind.
 CONTAINS = {

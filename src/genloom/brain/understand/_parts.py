@@ -44,7 +44,7 @@ class Part:
 class _Cue:
     regex: re.Pattern[str]
     kind: str
-    role: str  # noun, verb, weak, modifier, converter, alternatives
+    role: str  # noun, verb, weak, modifier, converter, alternatives, neutral, medium
 
 
 def _compile() -> list[_Cue]:
@@ -55,10 +55,16 @@ def _compile() -> list[_Cue]:
         for kind, patterns in table.items():
             for pat in patterns:
                 out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), kind, role))
-    # Alternatives nouns come last, so an equally long verb ("suggest") or noun keeps its role.
+    # Compound heads and medium words come last, so an equally long verb ("suggest") or noun
+    # ("trailer": video) keeps its role; ``_compounds`` then reads them against their modifier.
     for kind, patterns in (("proposal", cues.PROPOSALS), ("variant", cues.VARIANTS)):
         for pat in patterns:
             out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), kind, "alternatives"))
+    for pat in cues.MEDIUM_NEUTRAL:
+        out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), "", "neutral"))
+    for kind, patterns in cues.MEDIA.items():
+        for pat in patterns:
+            out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), kind, "medium"))
     for pat, _kinds in cues.BUNDLES.items():
         out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), "bundle", "noun"))
     # "explain recursion with an example in Python": a language after "in" qualifies, it is not an artifact.
@@ -127,7 +133,7 @@ def _matches(text: str) -> list[_Match]:
         if m.start >= end:
             chosen.append(m)
             end = m.end
-    return _attach_alternatives(text, chosen)
+    return _compounds(text, chosen)
 
 
 def _alternatives(generic: _Match, artifact: _Match) -> tuple[str, str]:
@@ -142,32 +148,65 @@ def _alternatives(generic: _Match, artifact: _Match) -> tuple[str, str]:
     return artifact.kind, f"{named!r}: several {artifact.text}s ({artifact.kind}) to choose from"
 
 
-def _attach_alternatives(text: str, matches: list[_Match]) -> list[_Match]:
-    """Join each alternatives noun to the artifact noun that modifies it ("app icon" + "ideas").
+_NEUTRAL = re.compile("|".join(cues.MEDIUM_NEUTRAL))
+_TIMED = frozenset({"speech", "music", "sound", "video"})
+_LIST_GAP = re.compile(r"[,;:]|\b(?:and|or|then|plus)\b")
 
-    The modifier is the noun cue right before it in the same noun compound: at most two
-    words apart ("jingle options", "logo design variations", "tagline ideas"), no
-    preposition or relative word between. Unattached, a proposal is a text noun
-    ("ideas for my party") and a variant is dropped ("three options for a logo": the logo
-    is the artifact, reached through the boundary word).
+
+def _modifies(text: str, modifier: _Match | None, head: _Match, *, max_words: int) -> bool:
+    """Whether ``modifier`` is a noun of the same compound as ``head``, right before it."""
+    if modifier is None or modifier.role not in ("noun", "medium") or modifier.kind == "bundle":
+        return False
+    gap = text[modifier.end:head.start]
+    words = _WORD.findall(gap)
+    return len(words) <= max_words and not _LIST_GAP.search(gap) and not any(w in cues.BOUNDARY_WORDS for w in words)
+
+
+def _medium_of(modifier: _Match, head: _Match) -> str | None:
+    """The kind of "<modifier> <medium-neutral noun>" ("radio ad"), or None when the head's own kind stands."""
+    if modifier.kind in _TIMED:
+        return modifier.kind  # "a podcast trailer", "a song excerpt", "a voice memo"
+    if modifier.kind == "image" and head.role == "neutral":
+        return "image"  # "a banner ad": the ad is the picture; "a photo clip" stays a clip
+    return None  # "a game trailer", "a book chapter": the modifier is the subject, not the medium
+
+
+def _compounds(text: str, matches: list[_Match]) -> list[_Match]:
+    """Read noun compounds whose head takes its kind from the noun before it.
+
+    * Alternatives ("app icon ideas", "jingle options", "logo design variations"): the
+      artifact noun at most two words before decides (policy in ``_cues.PROPOSALS``).
+      Unattached, a proposal is a text noun ("ideas for my party") and a variant is
+      dropped ("three options for a logo": the logo is the artifact).
+    * Medium-neutral heads ("radio ad", "podcast trailer", "song excerpt"): the medium
+      word right before decides (``_cues.MEDIUM_NEUTRAL``).
+
+    Medium-only words ("radio") and neutral heads that name no medium are dropped when
+    nothing joins them.
     """
     out: list[_Match] = []
     for m in matches:
-        if m.role != "alternatives":
-            out.append(m)
-            continue
         prev = out[-1] if out else None
-        gap = _WORD.findall(text[prev.end:m.start]) if prev is not None else []
-        if prev is not None and prev.role == "noun" and prev.kind != "bundle" and len(gap) <= 2 \
-                and not any(w in cues.BOUNDARY_WORDS for w in gap):
-            kind, why = _alternatives(m, prev)
-            # Named for what is made: "logo" for logo options, "video ideas" for a list of ideas.
-            name = prev.text if kind == prev.kind else text[prev.start:m.end]
-            out[-1] = _Match(prev.start, m.end, kind, "noun", name, several=True, why=why)
-        elif m.kind == "proposal":
-            out.append(_Match(m.start, m.end, "text", "noun", m.text, several=True,
-                              why=f"{m.text!r}: proposals are a written list"))
-    return out
+        if m.role == "alternatives":
+            if prev is not None and prev.role == "noun" and _modifies(text, prev, m, max_words=2):
+                kind, why = _alternatives(m, prev)
+                # Named for what is made: "logo" for logo options, "video ideas" for a list of ideas.
+                name = prev.text if kind == prev.kind else text[prev.start:m.end]
+                out[-1] = _Match(prev.start, m.end, kind, "noun", name, several=True, why=why)
+            elif m.kind == "proposal":
+                out.append(_Match(m.start, m.end, "text", "noun", m.text, several=True,
+                                  why=f"{m.text!r}: proposals are a written list"))
+            continue
+        if m.role in ("noun", "neutral") and _NEUTRAL.fullmatch(m.text) and prev is not None \
+                and _modifies(text, prev, m, max_words=0):
+            kind = _medium_of(prev, m)
+            if kind is not None:
+                named = text[prev.start:m.end]
+                out[-1] = _Match(prev.start, m.end, kind, "noun", named,
+                                 why=f"{named!r}: a {m.text} in the medium of {prev.text!r} ({kind})")
+                continue
+        out.append(m)
+    return [m for m in out if m.role not in ("neutral", "medium")]
 
 
 def normalize_pair(request: str) -> tuple[str, str, list[str]]:
