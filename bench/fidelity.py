@@ -17,6 +17,7 @@ miss and the fraction fully right:
     .venv/bin/python bench/fidelity.py                 # all cases
     .venv/bin/python bench/fidelity.py -k voice -k clip  # cases whose id contains a word
     .venv/bin/python bench/fidelity.py --list
+    .venv/bin/python bench/fidelity.py --set heldout   # the held-out cases (bench/fidelity_heldout.py)
 """
 
 from __future__ import annotations
@@ -521,8 +522,20 @@ def judge(case: Case, outcome: Outcome) -> list[str]:
     return misses
 
 
+def _case_set(name: str) -> list[Case]:
+    if name == "dev":
+        return CASES
+    # The held-out cases live in their own module so they are written (and read) apart from these.
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from fidelity_heldout import HELDOUT
+
+    return HELDOUT
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", choices=("dev", "heldout"), default="dev",
+                    help="which cases: the development set (default) or the held-out set")
     ap.add_argument("-k", action="append", default=[], help="only cases whose id contains this (repeatable)")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--no-llm", action="store_true", help="run genloom with --no-llm")
@@ -530,7 +543,7 @@ def main() -> int:
     ap.add_argument("--shard", default="1/1", metavar="I/N",
                     help="run every N-th case starting at the I-th (run N shards side by side; add their counts)")
     args = ap.parse_args()
-    cases = [c for c in CASES if not args.k or any(k in c.id for k in args.k)]
+    cases = [c for c in _case_set(args.set) if not args.k or any(k in c.id for k in args.k)]
     index, total = (int(x) for x in args.shard.split("/"))
     cases = cases[index - 1::total]
     if args.list:

@@ -40,7 +40,8 @@ SETS = {"dev": HERE / "routing_set.jsonl", "held-out": HERE / "routing_heldout.j
         "held-out-2": HERE / "routing_heldout2.jsonl", "held-out-3": HERE / "routing_heldout3.jsonl",
         "held-out-4": HERE / "routing_heldout4.jsonl", "held-out-5": HERE / "routing_heldout5.jsonl",
         "outside": HERE / "routing_outside.jsonl", "outside-2": HERE / "routing_outside2.jsonl",
-        "outside-3": HERE / "routing_outside3.jsonl"}
+        "outside-3": HERE / "routing_outside3.jsonl",
+        "outside-4": HERE / "routing_outside4.jsonl"}
 KINDS = ("text", "code", "transcript", "image", "speech", "music", "sound", "video")
 
 
