@@ -21,6 +21,7 @@ Outside-style sets (files, chains, settings, the sound/transcript kinds), first 
     outside     68   66.2 % / 92.6 %   98.5 %
     outside-2   64   78.1 % / 89.1 %   98.4 %
     outside-3   40   75.0 % / 87.5 %   92.5 %
+    outside-4   60        - / 95.0 %   (not tuned on; bench/heldout_first_look.md)
 
 Only a first-look figure is an honest estimate for unseen requests.
 The baseline for comparison is "always text" (what a chat-only tool does).
