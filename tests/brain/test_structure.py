@@ -95,3 +95,30 @@ def test_the_with_of_a_phrasal_verb_joins_verb_and_object(request_text: str, exp
 ])
 def test_a_medium_neutral_noun_takes_the_medium_before_it(request_text: str, kind: str) -> None:
     assert _only(request_text).kind == kind
+
+
+@pytest.mark.parametrize(("request_text", "kind"), [
+    # the clause's verb acts on an object of its own: the script or class is a program
+    ("i need a script which pings my server every minute", "code"),
+    ("a class that represents a bank account", "code"),
+    ("a class to parse csv rows into dicts", "code"),
+    # the script is what is read or performed, or it addresses an audience: words
+    ("a script to read at my sister's wedding", "text"),
+    ("a script that a narrator can read over our ad", "text"),
+    ("a 30 second script that explains our app", "text"),
+])
+def test_a_script_or_class_that_acts_on_something_is_a_program(request_text: str, kind: str) -> None:
+    assert _only(request_text).kind == kind
+
+
+@pytest.mark.parametrize("request_text", [
+    "a lua script for my game", "an R script that plots sales by month", "a rust crate for parsing dates",
+    "a ruby gem that slugifies titles", "a node script for a discord webhook",
+])
+def test_a_language_before_a_program_noun_is_code(request_text: str) -> None:
+    assert _only(request_text).kind == "code"
+
+
+def test_everyday_words_that_are_also_languages_stay_words() -> None:
+    assert _only("a java coffee poster").kind == "image"
+    assert _only("explain recursion with an example in go").kind == "text"

@@ -11,18 +11,29 @@ with word boundaries; longer patterns win over shorter overlapping ones, so
 from __future__ import annotations
 
 # --- nouns: the artifact the user receives ---------------------------------
+# --- programming languages, listed once ------------------------------------
+# These name a language wherever they stand: each is a code noun, and before another noun
+# it makes that noun code ("a bash script", "a Kotlin data class").
+LANGUAGES: list[str] = [
+    r"python", r"javascript", r"typescript", r"java", r"c\+\+", r"c#", r"golang", r"kotlin", r"php", r"bash",
+    r"shell", r"powershell", r"perl", r"lua", r"gdscript", r"applescript", r"js",
+]
+# These are also everyday words (rust, go, swift, ruby, R, node): they name a language only
+# before a program noun ("a rust crate", "an R script") or after "in"/"using" ("in go").
+WORD_LANGUAGES: list[str] = [r"rust", r"go", r"swift", r"ruby", r"r", r"node", r"sql"]
+_PROGRAM_NOUN = r"(?:code|scripts?|programs?|functions?|class(?:es)?|crates?|gems?|modules?|packages?|snippets?)"
+
 NOUNS: dict[str, list[str]] = {
     "code": [
+        *LANGUAGES, rf"(?:{'|'.join(WORD_LANGUAGES)}) {_PROGRAM_NOUN}",
         r"code", r"source code", r"snippet", r"function", r"method", r"program", r"algorithm",
         r"regex(?:es)?", r"regular expression", r"sql(?: query)?", r"(?:database )?schema", r"html", r"css",
-        r"javascript", r"typescript", r"python", r"rust (?:code|program|function|crate)", r"java", r"c\+\+",
-        r"c#", r"golang", r"kotlin", r"php", r"bash", r"shell", r"powershell", r"one-?liner", r"dockerfile",
+        r"one-?liner", r"dockerfile",
         r"makefile", r"docker compose file", r"yaml", r"json", r"api", r"endpoint", r"unit tests?",
         r"test cases?", r"(?:react|vue|angular|svelte) component", r"component", r"cli(?: tool)?",
-        r"library", r"module", r"svg", r"script (?:that|to|which)", r"(?:python|bash|shell|node|js|javascript|"
-        r"powershell|ruby|perl|lua|php|sql|gdscript|applescript|r) scripts?", r"web ?page", r"website",
+        r"library", r"module", r"svg", r"web ?page", r"website",
         r"landing page", r"web app", r"app", r"game", r"bot", r"plugin", r"browser extension",
-        r"(?:for|while) loop", r"class (?:that|for|in)", r"(?:python|java|c\+\+|ruby|typescript) class",
+        r"(?:for|while) loop",
         r"github actions? workflow", r"workflow file", r"stack ?trace", r"(?:type|value|key|syntax|index|"
         r"attribute|name)error", r"bug", r"compiler error", r"pygame", r"linked list", r"binary search tree",
         r"data structure", r"server", r"http server", r"mermaid diagram", r"latex", r"config(?:uration)? file",
@@ -121,6 +132,19 @@ MEDIUM_NEUTRAL: list[str] = [
 ]
 # Words that name only a medium, never an artifact: they qualify a medium-neutral noun ("a radio spot").
 MEDIA: dict[str, list[str]] = {"speech": [r"radio"], "video": [r"tv", r"television"]}
+
+# --- nouns that are a program when the request says what they do -----------
+# "a script that renames files", "a class to parse csv rows": a relative clause whose verb acts
+# on an object of its own makes these code (``_parse.what_it_does``); "a script to read at my
+# wedding" (the script is what is read) stays a text script, and a class nobody says anything
+# about is no artifact ("a yoga class for beginners").
+PROGRAM_NOUNS: list[str] = [r"scripts?", r"class(?:es)?"]
+# ...unless the verb is one a spoken or written text does to its audience ("a script that explains our app").
+ADDRESSING_VERBS = frozenset("""explain explains welcome welcomes introduce introduces describe describes tell tells
+thank thanks announce announces present presents pitch pitches promote promotes sell sells invite invites teach
+teaches greet greets convince convinces persuade persuades inform informs remind reminds encourage encourages
+motivate motivates celebrate celebrates honor honors honour honours congratulate congratulates thank
+apologize apologizes apologise apologises summarize summarizes summarise summarises""".split())
 
 # --- verbs that fix the output kind whatever their object -----------------
 # ``dominant``: override the head noun ("describe a logo" is text).

@@ -142,3 +142,33 @@ def head(text: str) -> Head:
             if obj is not None:
                 preps[c.lower_] = doc[obj.left_edge.i: obj.right_edge.i + 1].text
     return Head(noun=noun.lower_, modifiers=mods, preps=preps, verb=verb)
+
+
+_RELATIVE = frozenset({"that", "which", "who", "whom"})
+
+
+def what_it_does(text: str, at: int) -> str:
+    """The verb of a clause saying what the noun at character ``at`` does to something, or "".
+
+    "a script that renames all jpgs" -> "renames"; "a class to parse csv rows" -> "parse":
+    the clause's verb has an object of its own and the noun is its subject. "a script to
+    read at my wedding" and "a script that a narrator reads" -> "": there the noun is what
+    the verb acts on.
+    """
+    if not re.search(r"\b(?:that|which|who|to)\b", text[at:]):
+        return ""  # no clause after the noun: no parse to pay for
+    doc = _doc(text)
+    noun = next((t for t in doc if t.idx == at), None)
+    if noun is None:
+        return ""
+    for clause in noun.children:
+        if clause.dep_ not in ("relcl", "acl") or clause.i < noun.i:
+            continue
+        subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None and subject.lower_ not in _RELATIVE:
+            continue  # "a script that a narrator reads": someone else acts on the noun
+        acted_on = [c for c in clause.children if c.dep_ in ("dobj", "obj", "ccomp", "xcomp")
+                    and c.lower_ not in _RELATIVE]
+        if acted_on:
+            return clause.lower_
+    return ""

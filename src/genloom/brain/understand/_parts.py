@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from genloom.brain.understand import _cues as cues
+from genloom.brain.understand import _parse
 
 KINDS = ("text", "code", "transcript", "image", "speech", "music", "sound", "video")
 ORDER = {k: i for i, k in enumerate(KINDS)}
@@ -68,15 +69,19 @@ def _compile() -> list[_Cue]:
     for pat, _kinds in cues.BUNDLES.items():
         out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), "bundle", "noun"))
     # "explain recursion with an example in Python": a language after "in" qualifies, it is not an artifact.
-    out.append(_Cue(re.compile(r"(?<![\w-])(?:in|using) (?:python|javascript|typescript|java|rust|go|golang|c\+\+|"
-                               r"c#|ruby|php|kotlin|swift|bash|sql|r)(?![\w-])"), "code", "weak"))
+    languages = "|".join([*cues.LANGUAGES, *cues.WORD_LANGUAGES])
+    out.append(_Cue(re.compile(rf"(?<![\w-])(?:in|using) (?:{languages})(?![\w-])"), "code", "weak"))
+    for pat in cues.PROGRAM_NOUNS:
+        out.append(_Cue(re.compile(rf"(?<![\w-]){pat}(?![\w-])"), "code", "program"))
     return out
 
 
 _CUES = _compile()
 _BUNDLES = [(re.compile(rf"(?<![\w-]){p}(?![\w-])"), kinds) for p, kinds in cues.BUNDLES.items()]
-_FORMATS = re.compile(r"^(?:svg|html|css|json|yaml|latex|python|javascript|typescript|sql(?: query)?|bash|"
-                      r"regex|mermaid diagram)$")
+# Nouns written as code whatever they are for ("an SVG icon", "a bash script"); not "java", which
+# before a noun is mostly coffee ("a java coffee poster").
+_FORMATS = re.compile(r"^(?:svg|html|css|json|yaml|latex|sql(?: query)?|regex|mermaid diagram|"
+                      rf"{'|'.join(p for p in cues.LANGUAGES if p != 'java')})$")
 # "a flowchart in mermaid", "draw a chart using matplotlib": a visual made by writing code.
 _FORMAT_SUFFIX = re.compile(r"\b(?:in|using|with|as) (?:an? )?(?:mermaid|svg|html|css|python|javascript|typescript|latex|"
                             r"tikz|matplotlib|d3(?:\.js)?|p5\.js|processing|graphviz|plantuml)\b")
@@ -149,6 +154,7 @@ def _alternatives(generic: _Match, artifact: _Match) -> tuple[str, str]:
 
 
 _NEUTRAL = re.compile("|".join(cues.MEDIUM_NEUTRAL))
+_PROGRAM_WORDS = frozenset({"script", "scripts", "class", "classes"})
 _TIMED = frozenset({"speech", "music", "sound", "video"})
 _LIST_GAP = re.compile(r"[,;:]|\b(?:and|or|then|plus)\b")
 
@@ -205,8 +211,13 @@ def _compounds(text: str, matches: list[_Match]) -> list[_Match]:
                 out[-1] = _Match(prev.start, m.end, kind, "noun", named,
                                  why=f"{named!r}: a {m.text} in the medium of {prev.text!r} ({kind})")
                 continue
+        if m.text in _PROGRAM_WORDS and m.role in ("noun", "program"):
+            verb = _parse.what_it_does(text, m.start)
+            if verb and verb not in cues.ADDRESSING_VERBS:
+                m = _Match(m.start, m.end, "code", "noun", m.text,
+                           why=f"a {m.text} that {verb} something is a program")
         out.append(m)
-    return [m for m in out if m.role not in ("neutral", "medium")]
+    return [m for m in out if m.role not in ("neutral", "medium", "program")]
 
 
 def normalize_pair(request: str) -> tuple[str, str, list[str]]:
