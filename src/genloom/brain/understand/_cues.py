@@ -10,7 +10,6 @@ with word boundaries; longer patterns win over shorter overlapping ones, so
 
 from __future__ import annotations
 
-# --- nouns: the artifact the user receives ---------------------------------
 # --- programming languages, listed once ------------------------------------
 # These name a language wherever they stand: each is a code noun, and before another noun
 # it makes that noun code ("a bash script", "a Kotlin data class").
@@ -23,6 +22,10 @@ LANGUAGES: list[str] = [
 WORD_LANGUAGES: list[str] = [r"rust", r"go", r"swift", r"ruby", r"r", r"node", r"sql"]
 _PROGRAM_NOUN = r"(?:code|scripts?|programs?|functions?|class(?:es)?|crates?|gems?|modules?|packages?|snippets?)"
 
+# --- nouns: the artifact the user receives ---------------------------------
+# Multiword entries are names of artifacts, not sentence fixes: they hold a word that alone
+# means something else ("score", "art", "loop", "card" of a kind) or they keep the whole name
+# as the deliverable's label ("birthday card", "landing page copy", "radio script").
 NOUNS: dict[str, list[str]] = {
     "code": [
         *LANGUAGES, rf"(?:{'|'.join(WORD_LANGUAGES)}) {_PROGRAM_NOUN}",
@@ -33,7 +36,7 @@ NOUNS: dict[str, list[str]] = {
         r"test cases?", r"(?:react|vue|angular|svelte) component", r"component", r"cli(?: tool)?",
         r"library", r"module", r"svg", r"web ?page", r"website",
         r"landing page", r"web app", r"app", r"game", r"bot", r"plugin", r"browser extension",
-        r"(?:for|while) loop",
+        r"(?:for|while) loop",  # programming terms: "loop" alone is music
         r"github actions? workflow", r"workflow file", r"stack ?trace", r"(?:type|value|key|syntax|index|"
         r"attribute|name)error", r"bug", r"compiler error", r"pygame", r"linked list", r"binary search tree",
         r"data structure", r"server", r"http server", r"mermaid diagram", r"latex", r"config(?:uration)? file",
@@ -74,6 +77,7 @@ NOUNS: dict[str, list[str]] = {
     ],
     # The words of a recording, written out.
     "transcript": [
+        # A transcript is the words of a recording: only one of the user's files is transcribed.
         r"transcripts?(?= (?:of|for) zfile)", r"transcriptions?", r"subtitles?", r"srt(?: file)?",
         r"closed captions?",
     ],
@@ -143,7 +147,7 @@ PROGRAM_NOUNS: list[str] = [r"scripts?", r"class(?:es)?"]
 ADDRESSING_VERBS = frozenset("""explain explains welcome welcomes introduce introduces describe describes tell tells
 thank thanks announce announces present presents pitch pitches promote promotes sell sells invite invites teach
 teaches greet greets convince convinces persuade persuades inform informs remind reminds encourage encourages
-motivate motivates celebrate celebrates honor honors honour honours congratulate congratulates thank
+motivate motivates celebrate celebrates honor honors honour honours congratulate congratulates
 apologize apologizes apologise apologises summarize summarizes summarise summarises""".split())
 
 # --- verbs that fix the output kind whatever their object -----------------
@@ -154,6 +158,7 @@ DOMINANT_VERBS: dict[str, list[str]] = {
         r"rewrite", r"proofread", r"paraphrase", r"critique", r"analy[sz]e", r"outline", r"tell me",
         r"define", r"compare", r"recommend", r"understand", r"learn", r"teach me",
     ],
+    # "read/record" + a pronoun: the object is words already there (an earlier part), so it is spoken.
     "speech": [
         r"narrate", r"read (?:[\w'-]+ ){0,3}(?:aloud|out loud|out)", r"read (?:it|this|that|them) "
         r"(?:to me|back)", r"out loud", r"aloud", r"speak", r"pronounce", r"say",
