@@ -59,7 +59,7 @@ NOUNS: dict[str, list[str]] = {
     ],
     "speech": [
         r"voice-?overs?", r"voice over", r"narrations?", r"narrator",
-        r"audio ?books?", r"podcasts?", r"voicemail", r"audio(?: file| clip| recording)?", r"recording",
+        r"audio ?books?", r"podcasts?", r"voicemail", r"audio(?: file)?", r"recording",
         r"text[- ]to[- ]speech", r"tts", r"(?:to|into) speech", r"pronunciation", r"voice",
     ],
     "music": [
@@ -194,7 +194,7 @@ CONVERTERS: dict[str, list[str]] = {
 # Opening words of a question: the user wants an answer, i.e. text.
 QUESTION_OPENERS = (
     r"how", r"what", r"what's", r"whats", r"why", r"which", r"who", r"when", r"where", r"is", r"are",
-    r"does", r"should", r"can i", r"could i", r"is there", r"are there", r"any tips", r"tips on",
+    r"does", r"should", r"can i", r"could i", r"is there", r"are there",
 )
 
 # Words that end the head phrase: what follows qualifies the artifact, it is
