@@ -50,9 +50,11 @@ def test_alternatives_take_their_kind_from_the_artifact(request_text: str, kind:
         assert d.params()["n"] == count
 
 
-def test_alternatives_of_a_medium_the_generator_makes_once_keep_one() -> None:
-    d = _only("two jingle versions for a pet shop")
+def test_alternatives_of_a_medium_the_generator_makes_once_keep_one_and_say_so() -> None:
+    spec = read("two jingle versions for a pet shop", use_llm=False, use_embeddings=False)
+    (d,) = spec.deliverables
     assert d.kind == "music" and d.count is None  # the music generator makes one piece per step
+    assert any("2 jingle versions were asked; one is made" in n for n in spec.notes), spec.notes
 
 
 def test_a_deciding_verb_still_decides_for_alternatives() -> None:

@@ -167,6 +167,7 @@ class _Reader:
         self.text, self.found, self.names, self.mentions, self.inputs = text, found, names, mentions, inputs
         self.low = text.lower()
         self.with_appositives = ""  # the masked request, normalized, appositives kept (set by read)
+        self.notes: list[str] = []  # what the spec cannot carry, said to the user (plan notes)
 
     # -- the words of one part, restored ------------------------------------------------
     def phrase(self, part: Part) -> str:
@@ -238,6 +239,7 @@ class _Reader:
         spec = RequestSpec(text=self.text, deliverables=ds, decided_by=decided_by,  # type: ignore[arg-type]
                            mentioned_files=list(self.mentions), inputs=list(self.inputs),
                            language=_extract.language(self.text))
+        spec.notes.extend(self.notes)
         return spec
 
     def _settings(self, d: Deliverable, phrase: str, *, alone: bool, several: bool = False) -> None:
@@ -259,6 +261,10 @@ class _Reader:
                 d.headline_wanted = True
         if d.kind == "text" and several:
             d.count = _extract.count(phrase)  # "five video ideas": the list's length (the text runner reads words)
+        asked = _extract.count(phrase) if several and d.kind in ("speech", "music", "sound", "video") else None
+        if asked:
+            self.notes.append(f"{asked} {d.label} versions were asked; one is made: the {d.kind} generator makes "
+                              "one per request")
         if d.kind == "text" and _extract.quoted(phrase):
             d.verbatim = _extract.quoted(phrase)[0]
         if d.kind == "speech":
