@@ -527,7 +527,7 @@ def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | 
 
         t1 = time.perf_counter()
         try:
-            reading = llm_read(reader.text, model)
+            reading = llm_read(reader.text, model, kinds=False)
         except ValueError as exc:
             spec.notes.append(f"the language model could not read the topic: {exc}")
             reading = None
@@ -535,8 +535,9 @@ def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | 
         if isinstance(reading, Reading):
             _take_reading(spec, reading, reader.text, topic)
             agree = reading.ordered_kinds() == spec.kinds()
-            spec.confidence = 0.98 if agree else 0.8
-            if not agree:
+            if reading.kinds:  # asked only for the topic, the LLM gives no kinds to agree with
+                spec.confidence = 0.98 if agree else 0.8
+            if reading.kinds and not agree:
                 spec.reasons.append(f"the language model read the kinds as {', '.join(reading.ordered_kinds())}; "
                                     "the rules' reading is kept")
     if spec.topic is None:
@@ -558,10 +559,12 @@ def _take_reading(spec: RequestSpec, reading: object, text: str, topic: str | No
     if reading.tone.strip():
         spec.tone = reading.tone.strip().lower()
     style = reading.style.strip().lower()
-    if style in _extract.STYLES:  # only a look the generators know; the LLM's free words are not settings
-        for d in spec.deliverables:
-            if d.kind in ("image", "video") and d.style is None:
-                d.style = style
+    # Only a look or a genre the generators know: the LLM's free words are not settings.
+    for d in spec.deliverables:
+        if style in _extract.STYLES and d.kind in ("image", "video") and d.style is None:
+            d.style = style
+        if style in _extract.GENRES and d.kind == "music" and (d.music is None or d.music.genre is None):
+            d.music = (d.music or MusicSettings()).model_copy(update={"genre": style})
 
 
 def _strip_cues(lowered: str) -> str:
