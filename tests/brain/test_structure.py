@@ -124,3 +124,20 @@ def test_a_language_before_a_program_noun_is_code(request_text: str) -> None:
 def test_everyday_words_that_are_also_languages_stay_words() -> None:
     assert _only("a java coffee poster").kind == "image"
     assert _only("explain recursion with an example in go").kind == "text"
+
+
+@pytest.mark.parametrize(("request_text", "kinds", "carried"), [
+    ("an animated explainer for our app with soft piano music and a narration", ["video"], {"music", "speech"}),
+    ("a 15 second reel with upbeat music and a voice saying welcome", ["video"], {"music", "speech"}),
+    ("a cartoon clip with thunder sounds and a narration", ["video"], {"sound", "speech"}),
+    # Not a sound the host carries, or not a plain "and": its own deliverable.
+    ("a flyer with a slogan and a jingle", ["image", "music"], {"text"}),
+    ("a teaser video with music and a banner", ["image", "video"], {"music"}),
+    ("a teaser video with music, and another voiceover for radio", ["speech", "video"], {"music"}),
+])
+def test_sounds_listed_after_with_go_into_the_host(request_text: str, kinds: list[str], carried: set[str]) -> None:
+    from genloom.brain.understand import read
+
+    spec = read(request_text, use_llm=False, use_embeddings=False)
+    assert spec.kinds() == kinds
+    assert {d.kind for d in spec.deliverables if not d.deliverable} == carried

@@ -99,6 +99,8 @@ _WORD = re.compile(r"[\w'-]+")
 _NEGATED = re.compile(r"^(?:no|without|not|minus|zero)\b")
 _HAVE = re.compile(r"^(?:i|we)(?: have| 've| already)? (?:have|got|recorded|made|wrote|took|shot|filmed|attached|"
                    r"uploaded)\b|^(?:here is|here's|attached is|this is)\b")
+# What a host carries as a sound of its own when listed after a "with" ("with music and a voiceover").
+_CARRIED_SOUNDS = frozenset({"speech", "music", "sound"})
 # Speech nouns that describe the voice rather than name a recording.
 _VOICE_WORDS = frozenset({"voice", "narrator", "speaker", "accent"})
 # A part that asks for another one of a kind ("another jingle", "a second voice") is new even in a bundle.
@@ -380,15 +382,36 @@ def _classify_part(text: str) -> _PartResult:
 
 # -- the whole request -------------------------------------------------------
 
+# The words that join two items of one list ("music and a voiceover"), as opposed to a comma or "then".
+_LIST_AND = re.compile(r"^\s*(?:and|&|\+|plus|as well as)\s*$")
+
+
 def _split(text: str) -> list[tuple[str, str]]:
-    """Parts with how each joins the previous one: "and" (new deliverable) or "with" (attribute)."""
+    """Parts with how each joins the previous one: "and" (new deliverable) or "with" (attribute).
+
+    "a trailer with dramatic music and a voiceover": the item after a plain "and" that follows a
+    "with" attribute is read as "with-and", another attribute of the same host if the host can
+    carry it (decided in :func:`find_parts`).
+    """
     out: list[tuple[str, str]] = []
-    for i, chunk in enumerate(re.split(cues.AND_SPLIT, text)):
+    pieces = re.split(f"({cues.AND_SPLIT})", text)
+    after_with = False
+    for i in range(0, len(pieces), 2):
+        chunk, sep = pieces[i], pieces[i - 1] if i else ""
         if not chunk.strip():
             continue
-        for j, sub in enumerate(re.split(cues.WITH_SPLIT, chunk)):
-            if sub.strip():
-                out.append((sub.strip(), "with" if j > 0 else ("and" if i > 0 else "first")))
+        subs = [sub.strip() for sub in re.split(cues.WITH_SPLIT, chunk)]
+        for j, sub in enumerate(subs):
+            if not sub:
+                continue
+            if j > 0:
+                join = "with"
+            elif not out:
+                join = "first"
+            else:
+                join = "with-and" if after_with and _LIST_AND.match(sep) else "and"
+            out.append((sub, join))
+        after_with = len([s for s in subs if s]) > 1 or (bool(out) and out[-1][1] == "with-and")
     return out
 
 
@@ -477,6 +500,12 @@ def find_parts(request: str) -> Found:
             same.settings.append(chunk)  # "a podcast intro with music and a voice saying ...": the bundle's own parts
             continue  # "narrate the intro, deep British narrator": how the voice sounds, not a second voice
         refers_back = res.via == "verb" and _PRONOUN_OBJ.search(chunk) and res.kinds == ["text"]
+        if join == "with-and":
+            # "with dramatic music and a voiceover": a sound the host can carry continues the with-list;
+            # anything else ("with a headline and a jingle") is a deliverable of its own.
+            sound_attr = (res.via == "noun" and host_kind is not None and not _ARTICLE_NEW.match(chunk)
+                          and all(k in _CARRIED_SOUNDS and (host_kind, k) in cues.CONTAINS for k in res.kinds))
+            join = "with" if sound_attr else "and"
         for k in res.kinds:
             carried = host_kind is not None and (join == "with" or refers_back) and (host_kind, k) in cues.CONTAINS
             if carried:
