@@ -260,9 +260,11 @@ def _mp4(path: Path, seconds: float) -> None:
                     "-c:v", "libx264", "-pix_fmt", "yuv420p", str(path)], check=True, timeout=60)
 
 
-def test_a_script_far_too_short_for_its_speech_is_written_again(fakes: Any) -> None:
-    long_reply = " ".join(["Bees"] + ["keep the city green and the gardens full"] * 6) + "."
-    fakes.enqueue("Welcome to urban beekeeping!", long_reply)
+def test_a_script_far_too_short_for_its_speech_is_continued(fakes: Any) -> None:
+    more = ("Hives on flat roofs pollinate the parks for miles around. Each colony makes honey that tastes of "
+            "the streets it flies over, lime trees in June and clover in July. Keepers check the frames every "
+            "week and give the bees water on hot days. Come and taste it on Saturday.")
+    fakes.enqueue("Welcome to urban beekeeping!", more)
     p = Plan(request="a 20-second voiceover about urban beekeeping", deliverables=["speech"], steps=[
         Step(id="script", kind="text", task="script", instruction="Write a script", deliverable=False,
              prompt="Write a 20-second script about urban beekeeping, about 50 words."),
@@ -271,8 +273,10 @@ def test_a_script_far_too_short_for_its_speech_is_written_again(fakes: Any) -> N
     ])
     result = execute(p, use_llm=True)
     assert result.ok, [r.error for r in result.steps]
-    assert len(fakes.history) == 2 and "about 50 words" in fakes.history[-1][0][-1].content
-    assert calls("speech")[0]["prompt"] == long_reply
+    # The second call continues the first reply (it is in the prompt) instead of starting over.
+    again = fakes.history[-1][0][-1].content
+    assert len(fakes.history) == 2 and "Welcome to urban beekeeping!" in again and "next 46 words" in again
+    assert calls("speech")[0]["prompt"] == f"Welcome to urban beekeeping! {more}"
 
 
 def test_a_written_script_too_long_for_a_clip_loses_whole_sentences(fakes: Any, tmp_path: Path) -> None:

@@ -19,6 +19,10 @@ clip or shows every user image. Durations chain: the narration is written to
 fit the video (the asked seconds, or the clip's length), a video with no asked
 length lasts as long as its narration, music is made as long as the video,
 and a narration that comes out too long is spoken faster rather than cut.
+
+Text length (:mod:`genloom.brain.length`): a text step with a word target (stated
+words, or a script sized to its speech) states it in its prompt, is continued
+while too short and ends at a whole sentence when too long.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from typing import Any
 
 from genloom.brain import sources
 from genloom.brain.graph import Plan, RunResult, Step, StepResult
+from genloom.brain.length import WordTarget, count_words, fit
 from genloom.brain.llm import LLM_LOCK
 from genloom.brain.prompts import write_prompt
 from genloom.brain.spec import InputFile
@@ -84,16 +89,21 @@ TEXT_PARAMS = frozenset({"task", "system", "tone", "length", "context", "tempera
                          "json_schema", "json_object", "grammar"})
 
 
-def _text_request(step: Step, prompt: str, params: dict[str, Any], *, grounded: bool) -> tuple[str, dict[str, Any]]:
-    """A text/code step's prompt and runner params: spec settings the runner has no key for become words."""
+def _text_request(step: Step, prompt: str, params: dict[str, Any], *, grounded: bool,
+                  target: WordTarget | None = None) -> tuple[str, dict[str, Any]]:
+    """A text/code step's prompt and runner params: spec settings the runner has no key for become words.
+
+    A word target is stated in the prompt (unless it already names the number) and sizes the reply.
+    """
     extra = []
     language = params.get("language")
     if language and language != "en" and not grounded and step.kind == "text":
         extra.append(f"Write it in {sources.language_name(str(language))}.")
-    seconds = params.get("seconds")
-    if seconds and not grounded and step.kind == "text" and "words" not in prompt:
-        extra.append(f"About {sources.words_for(float(seconds))} words: it is read aloud in {float(seconds):.0f} seconds.")
+    if target is not None and not grounded and step.kind == "text" and not target.stated_in(prompt):
+        extra.append(target.ask())
     kept = {k: v for k, v in params.items() if k in TEXT_PARAMS}
+    if target is not None and not grounded and step.kind == "text":
+        kept["max_tokens"] = target.max_tokens()
     if grounded:
         kept["language"] = language  # the grounded writer reads it for translations
         kept = {k: v for k, v in kept.items() if v is not None}
@@ -433,8 +443,10 @@ class _Run:
             prompt, writer_ids, note = self._prompt(step, parents, parent_ids, duration)
             if note:
                 notes.append(note)
+        words_target = self.word_target(step, params)
+        task_prompt = prompt  # what was asked, without the length line: continuations restate it
         if step.kind in ("text", "code"):
-            prompt, params = _text_request(step, prompt, params, grounded=bool(grounded_source))
+            prompt, params = _text_request(step, prompt, params, grounded=bool(grounded_source), target=words_target)
         if target and step.kind in ("music", "sound") and not params.get("seconds"):
             params["seconds"] = round(target, 2)
         if step.kind in ("music", "sound") and not params.get("seconds") and step.id in self.waits:
@@ -476,8 +488,6 @@ class _Run:
             out, note, result.prompt = self._fit_speech(step, prompt, out, target, kw)
             if note:
                 notes.append(note)
-        if step.kind == "text" and not grounded_source:
-            out = self._lengthen_script(step, prompt, out, kw)
         result.generation_id = out.generation_id
         result.model = out.model_id
         result.text = out.text if step.kind != "code" else (out.meta.get("code") or out.text)
@@ -485,6 +495,13 @@ class _Run:
             result.text = _unquote(result.text)
             if out.meta.get("finish_reason") == "length":
                 result.text = _whole_sentences(result.text)
+            if words_target is not None:
+                fitted = fit(result.text, words_target,
+                             None if grounded_source else self._continuer(task_prompt, out, kw),
+                             what="script" if step.task == "script" else step.kind)
+                result.text = fitted.text
+                if fitted.note:
+                    notes.append(fitted.note)
         result.asset_ids = list(out.asset_ids)
         result.paths = [str(p) for p in self._export(index, step, out, result.text)]
         if missing:
@@ -501,23 +518,36 @@ class _Run:
                     return sources.words_for(target) if self._for_video(reader) else int(target * 2.5)
         return None
 
-    def _lengthen_script(self, step: Step, prompt: str, out: Any, kw: dict[str, Any]) -> Any:
-        """A script far shorter than its speech's asked length is written again, once, at the right length.
+    def word_target(self, step: Step, params: dict[str, Any]) -> WordTarget | None:
+        """A text step's length: the words the request stated, else those of the speech that reads it."""
+        if step.kind != "text":
+            return None
+        if params.get("words"):
+            return WordTarget(int(params["words"]), params.get("words_bound") or "about")
+        spoken = self._spoken_words(step)
+        if spoken:
+            return WordTarget(spoken, "about")
+        if params.get("seconds"):  # a text that is itself timed: read aloud in that many seconds
+            return WordTarget(sources.words_for(float(params["seconds"])), "about")
+        return None
 
-        Small models often stop after a sentence; a 40-second voiceover made of one sentence
-        lasts 4 seconds. The second reply replaces the first only when it is closer to the length.
+    def _continuer(self, task: str, first: Any, kw: dict[str, Any]) -> Callable[[str, int], str]:
+        """Asks the LLM for the next words of a too-short text (genloom.brain.length.fit appends them).
+
+        Continuing beats writing again: a small model that stopped after three sentences stops
+        there again when asked for the whole text, but it does write the next few sentences.
         """
-        wanted = self._spoken_words(step)
-        have = len((out.text or "").split())
-        if not wanted or have >= 0.6 * wanted:
-            return out
-        again = (f"{prompt}\n\nThis draft has {have} words; the script must have about {wanted} words:\n"
-                 f"{(out.text or '').strip()}\n\nWrite the full script now, about {wanted} words, "
-                 "plain spoken sentences only.")
-        params = {**kw["params"], "max_tokens": max(int(kw["params"].get("max_tokens") or 0), wanted * 2 + 40)}
-        with LLM_LOCK:
-            longer = self.create("text", again, **{**kw, "params": params})
-        return longer if abs(len((longer.text or "").split()) - wanted) < abs(have - wanted) else out
+        def more(text: str, missing: int) -> str:
+            ask = (f"{task.strip()}\n\nThe text so far ({count_words(text)} words):\n\"\"\"\n{text.strip()}\n\"\"\"\n\n"
+                   f"It is too short. Write the next {missing} words or so: new sentences that follow on from its "
+                   "last sentence, on the same subject and in the same style. Do not repeat or restart it, "
+                   "no title, no preamble. Output only the new sentences.")
+            params = {**kw["params"], "max_tokens": WordTarget(missing).max_tokens()}
+            parents = [g for g in [*(kw.get("parent_ids") or []), first.generation_id] if g]
+            with LLM_LOCK:
+                out = self.create("text", ask, **{**kw, "params": params, "parent_ids": parents or None})
+            return out.text or ""
+        return more
 
     def _reads_transcript(self, step: Step) -> bool:
         return any(self.plan.step(r).kind == "transcript" for r in step.inputs if r in self.readers)

@@ -170,6 +170,8 @@ class _Builder:
     def text_prompt(self, d: Deliverable, role: str, instruction: str) -> tuple[str, dict[str, Any]]:
         """A text step's prompt and params sized to what it is: headlines are short, scripts fit their duration."""
         instruction += _in_language(d.language or self.spec.language)
+        if d.words and role != "short":
+            return instruction, {}  # the stated length (params "words") is put in words by the executor
         if role == "short":
             return f"{instruction}\nReply with the {d.label} only: one line, under 12 words, no quotes.", {
                 "max_tokens": 40}
@@ -199,8 +201,13 @@ class _Builder:
         return next((c.seconds for c in clips if c.kind == "video" and c.seconds), None)
 
     def script_words(self, d: Deliverable) -> tuple[float, int]:
-        """Seconds and words for the script of ``d``; narration for a video leaves room (TTS runs long)."""
+        """Seconds and words for the script of ``d``; narration for a video leaves room (TTS runs long).
+
+        Words the request stated ("a 60-word voiceover") win over a duration's words.
+        """
         seconds = self.spoken_seconds(d)
+        if d.words:
+            return (d.seconds or d.words / WORDS_PER_SECOND), d.words
         idx = self.spec.deliverables.index(d)
         for_video = any(idx in o.made_from and o.kind == "video" for o in self.spec.deliverables)
         factor = NARRATION_FILL if for_video else 1.0
@@ -243,7 +250,8 @@ class _Builder:
                                       f"{_in_language(d.language or self.spec.language)}\n"
                                       f"Write only the words to be spoken, about {words} words, in plain spoken "
                                       "sentences, no stage directions, no quotes."),
-                              prompt_by="template", params={"max_tokens": int(words * 2) + 20})
+                              prompt_by="template", params={"max_tokens": int(words * 2) + 20, "words": words,
+                                                            "words_bound": d.words_bound or "about"})
                 self.steps.insert(self.steps.index(step), script)
                 step.inputs = [script.id]
                 step.reason += f"; it speaks the script of step {script.id!r}"

@@ -41,6 +41,9 @@ OUTPUT_ORDER: tuple[str, ...] = ("text", "code", "transcript", "image", "speech"
 # What a user's input file holds, decided from its bytes, never from its name.
 InputKind = Literal["text", "audio", "video", "image", "code"]
 
+# How a stated word count binds: "a 50-word text" (about), "under 80 words" (max), "at least 300" (min).
+WordsBound = Literal["about", "max", "min"]
+
 # Who decided a value: the request's words (rules or parse), the embedding
 # vote, the LLM, or a default the request did not state.
 DecidedBy = Literal["rules", "parse", "embedding", "llm", "default", "recipe"]
@@ -114,6 +117,10 @@ class Deliverable(BaseModel):
     language: str | None = None  # ISO 639-1
     style: str | None = None
     count: int | None = Field(None, ge=1, le=16)
+    # A text's stated length in words ("a 50-word description", "under 80 words") and how it binds:
+    # "about" (within about 20 %), "max" (a hard upper limit) or "min" (a hard lower limit).
+    words: int | None = Field(None, ge=1, le=20000)
+    words_bound: WordsBound | None = None
     size: Size | None = None
     voice: VoiceTraits | None = None
     speed: float | None = Field(None, gt=0.25, le=4.0)
@@ -156,6 +163,9 @@ class Deliverable(BaseModel):
                 p[key] = value
         if self.count is not None:
             p["n"] = self.count
+        if self.words is not None and self.kind == "text":
+            p["words"] = self.words
+            p["words_bound"] = self.words_bound or "about"
         if self.size is not None:
             p.update({k: v for k, v in self.size.model_dump().items() if v is not None})
         if self.voice is not None and not self.voice.is_empty():

@@ -14,7 +14,7 @@ How a request becomes a spec, in order:
 3. **Parts**: the request is split into the things it asks for; each part's head
    noun or deciding verb gives its kind (``_parts``, tables in ``_cues``). When no
    word names an output, the embedding vote and then the LLM decide (``_vote``).
-4. **Settings** of each part: seconds, size or named format, count, style, exact
+4. **Settings** of each part: seconds, size or named format, count, word count, style, exact
    words, voice traits, language, music and sound settings (``_extract``).
 5. **Chains**: what feeds what ("narrate it"), what goes into a host ("a video with
    narration"), and which operation applies to which file; the user receives the
@@ -288,6 +288,10 @@ class _Reader:
             d.captions = _extract.captions(words)
             if d.captions is None and d.size is not None and d.size.aspect == "9:16":
                 d.captions = True  # vertical social clips are watched muted: captions on by default
+        if d.kind in ("text", "speech") and d.verbatim is None:
+            stated = _extract.words(words)  # "a 50-word description", "under 80 words"
+            if stated:
+                d.words, d.words_bound = stated  # type: ignore[assignment]
 
     @staticmethod
     def _recording_of_a_sound(phrase: str) -> bool:

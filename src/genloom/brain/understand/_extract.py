@@ -77,6 +77,90 @@ def per_item_seconds(text: str) -> float | None:
     return value * (3600 if m.group(2).startswith("h") else 60 if m.group(2).startswith("m") else 1)
 
 
+# -- word counts -------------------------------------------------------------------
+
+_UNITS_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+                "seventeen eighteen nineteen").split()
+_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_QTY = (r"(\d{1,3}(?:,\d{3})+|\d+|(?:(?:a|one|two|three|four|five|six|seven|eight|nine|ten)[\s-]+)?"
+        r"(?:hundred|thousand)|(?:" + "|".join(_TENS_WORDS) + r")(?:[\s-](?:" + "|".join(_UNITS_WORDS[:9]) +
+        r"))?|" + "|".join(sorted(_UNITS_WORDS, key=len, reverse=True)) + r")")
+# "words", not a rate ("50 words per minute", "150 words a minute", "2.5 words/s").
+_WORD_UNIT = (r"-?\s*words?\b(?!\s*(?:per|a|an|every|each)\s+(?:minute|min|second|sec|hour)\b|\s*/\s*"
+              r"(?:min|minute|s|sec|second|h|hour)\b)")
+_WORDS_MAX = re.compile(rf"\b(?:under|below|at most|no more than|not more than|fewer than|less than|max(?:imum)?"
+                        rf"(?: of)?|up to|within|no longer than|not exceeding|shorter than|word limit(?: of)?|"
+                        rf"limit(?: of)?)\s+(?:about\s+)?{_QTY}\s*{_WORD_UNIT}|"
+                        rf"(?<![\w.,-]){_QTY}\s*{_WORD_UNIT}\s*(?:max(?:imum)?|or (?:less|fewer)|at most|tops)\b")
+_WORDS_MIN = re.compile(rf"\b(?:at least|no fewer than|no less than|not less than|min(?:imum)?(?: of)?|more than|"
+                        rf"over|longer than)\s+{_QTY}\s*{_WORD_UNIT}|"
+                        rf"(?<![\w.,-]){_QTY}\s*{_WORD_UNIT}\s*(?:min(?:imum)?|or more|at least|plus)\b|"
+                        rf"(?<![\w.,-])(\d+)\+\s*{_WORD_UNIT}")
+_WORDS_RANGE = re.compile(rf"(?<![\w.,-]){_QTY}\s*(?:-|–|to|or)\s*{_QTY}\s*{_WORD_UNIT}|"
+                          rf"\bbetween\s+{_QTY}\s+and\s+{_QTY}\s*{_WORD_UNIT}")
+_WORDS_ABOUT = re.compile(rf"(?<![\w.,-]){_QTY}\s*{_WORD_UNIT}|\bword[- ]?count\s*(?:of|:)?\s*(?:about\s+)?{_QTY}\b")
+# A count per item ("three taglines of 5 words each") is no length of the whole text.
+_PER_ITEM = re.compile(r"^\s*(?:each|apiece|a piece|per (?!minute|second|hour)\w+|for each|every)\b")
+
+
+def _quantity(word: str) -> int | None:
+    """ "150", "1,200", "fifty", "forty-five", "two hundred", "a thousand" -> the number."""
+    w = word.lower().replace(",", "").strip()
+    if w.isdigit():
+        return int(w)
+    parts = re.split(r"[\s-]+", w)
+    total = 0
+    for p in parts:
+        if p in ("a", "one") and len(parts) > 1:
+            total = max(total, 1)
+        elif p == "hundred":
+            total = max(total, 1) * 100
+        elif p == "thousand":
+            total = max(total, 1) * 1000
+        elif p in _UNITS_WORDS:
+            total += _UNITS_WORDS.index(p) + 1
+        elif p in _TENS_WORDS:
+            total += (_TENS_WORDS.index(p) + 2) * 10
+        else:
+            return None
+    return total or None
+
+
+def words(text: str) -> tuple[int, str] | None:
+    """A text's stated length in words and how it binds: ``(n, "about" | "max" | "min")``.
+
+    "a 50-word description", "in 100 words", "about 200 words" -> about; "under 80 words",
+    "no more than 80 words", "80 words max" -> max; "at least 300 words", "500+ words" -> min;
+    "150-200 words" -> about the middle. Rates ("120 words per minute") and counts per item
+    ("five taglines of 6 words each") are not a length; quoted words are not read.
+    """
+    low = _QUOTE.sub(" ", text.lower().replace("’", "'"))
+    found: list[tuple[int, int, str]] = []  # (position, words, bound)
+    taken: list[tuple[int, int]] = []
+
+    def free(m: re.Match[str]) -> bool:
+        return not any(a < m.end() and m.start() < b for a, b in taken) and not _PER_ITEM.match(low[m.end():])
+
+    for rx, bound in ((_WORDS_MAX, "max"), (_WORDS_MIN, "min"), (_WORDS_RANGE, "range"), (_WORDS_ABOUT, "about")):
+        for m in rx.finditer(low):
+            if not free(m):
+                continue
+            values = [v for g in m.groups() if g and (v := _quantity(g)) is not None]
+            if not values:
+                continue
+            value, binds = values[0], bound
+            if bound == "range":
+                if len(values) != 2 or values[0] >= values[1]:
+                    continue  # "forty-five words" is one number, not a range
+                value, binds = (values[0] + values[1]) // 2, "about"
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), value, binds))
+    if not found:
+        return None
+    _, n, bound = min(found)
+    return (n, bound) if 1 <= n <= 20000 else None
+
+
 # -- sizes and formats ------------------------------------------------------------
 
 _PIXELS = re.compile(r"(?<![\w.])(\d{2,5})\s*[x×]\s*(\d{2,5})(?:\s*(?:px|pixels?))?(?![\w])")
