@@ -75,8 +75,21 @@ def test_the_reading_puts_the_length_on_the_text_and_nowhere_else() -> None:
     # A duration is not a word count, and a word count is not a duration or a count.
     voice = read("a 30-second voiceover about a bakery", use_llm=False, use_embeddings=False).deliverables[0]
     assert voice.seconds == 30 and voice.words is None
-    blurb = read("three product blurbs, under 25 words", use_llm=False, use_embeddings=False).deliverables[0]
-    assert (blurb.words, blurb.words_bound) == (25, "max") and blurb.seconds is None
+    note = read("a thank-you note to our volunteers, under 45 words", use_llm=False,
+                use_embeddings=False).deliverables[0]
+    assert (note.words, note.words_bound, note.count, note.seconds) == (45, "max", None, None)
+
+
+@pytest.mark.parametrize(("request_text", "n", "words"), [
+    ("three product blurbs for a candle shop, under 25 words", 3, (25, "max")),  # per item
+    ("five 10-word slogans for a climbing gym", 5, (10, "about")),
+    ("four taglines of 6 words each for a bike courier", 4, (6, "about")),
+    ("Five video ideas for a cooking channel in 100 words", 5, (20, "about")),  # the whole, shared out
+    ("three newsletter subject lines, 30 words in total", 3, (10, "about")),
+])
+def test_a_lists_word_count_is_per_item(request_text: str, n: int, words: tuple[int, str]) -> None:
+    d = read(request_text, use_llm=False, use_embeddings=False).deliverables[0]
+    assert d.kind == "text" and d.params()["n"] == n and (d.words, d.words_bound) == words
 
 
 def test_a_spoken_word_count_sizes_the_script() -> None:
@@ -152,6 +165,19 @@ def test_continuation_goes_before_a_closing_line_and_drops_repeats() -> None:
     assert clean_continuation("A cafe.", "Sure: Fresh mint.\nCold brew.") == "Fresh mint. Cold brew."
     listed = fit("- fresh bread\n- hot coffee", WordTarget(8), lambda t, n: "- cold brew on tap\n- hot coffee")
     assert listed.text == "- fresh bread\n- hot coffee\n- cold brew on tap"
+
+
+def test_a_list_is_neither_continued_nor_cut_and_its_target_is_per_item() -> None:
+    def boom(text: str, missing: int) -> str:
+        raise AssertionError("a list gets no continuation: it would add items")
+
+    taglines = WordTarget(5, "max", items=3)
+    assert taglines.ask() == "At most 5 words each." and taglines.high == 15
+    text = "1. Walks that wag tails\n2. Happy dogs, happy owners, every single day\n3. Leash the fun"
+    fitted = fit(text, taglines, boom)
+    assert fitted.text == text  # all three kept, though the whole is over 15 words
+    assert fitted.note and "(5 for each of 3)" in fitted.note
+    assert fit(text, WordTarget(6, "about", items=3), boom).note is None
 
 
 def test_a_maximum_is_never_continued_and_an_overlong_minimum_is_never_cut() -> None:

@@ -523,7 +523,8 @@ class _Run:
         if step.kind != "text":
             return None
         if params.get("words"):
-            return WordTarget(int(params["words"]), params.get("words_bound") or "about")
+            # A list's words are per item ("three taglines, under 8 words"): params "n" is its length.
+            return WordTarget(int(params["words"]), params.get("words_bound") or "about", int(params.get("n") or 1))
         spoken = self._spoken_words(step)
         if spoken:
             return WordTarget(spoken, "about")

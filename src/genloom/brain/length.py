@@ -15,6 +15,8 @@ nothing is ever cut mid-word or mid-sentence.
     'One two three. Four five six.'
 
 How a target binds: ``about`` accepts +-:data:`TOLERANCE`; ``max`` and ``min`` are hard limits.
+A list ("three taglines, under 8 words") has a target per item: it is stated per item and
+measured on the whole, and it is neither continued nor cut (that would add or drop items).
 """
 
 from __future__ import annotations
@@ -51,10 +53,15 @@ def count_words(text: str) -> int:
 
 @dataclass(frozen=True)
 class WordTarget:
-    """How many words a text must have, and how strictly."""
+    """How many words a text must have, and how strictly (``words`` per item when ``items`` > 1)."""
 
     words: int
     bound: Bound = "about"
+    items: int = 1
+
+    @property
+    def total(self) -> int:
+        return self.words * self.items
 
     @property
     def low(self) -> int:
@@ -62,8 +69,8 @@ class WordTarget:
         if self.bound == "max":
             return 0
         if self.bound == "min":
-            return self.words
-        return math.ceil(self.words * (1 - TOLERANCE))
+            return self.total
+        return math.ceil(self.total * (1 - TOLERANCE))
 
     @property
     def high(self) -> int | None:
@@ -71,23 +78,24 @@ class WordTarget:
         if self.bound == "min":
             return None
         if self.bound == "max":
-            return self.words
-        return math.floor(self.words * (1 + TOLERANCE))
+            return self.total
+        return math.floor(self.total * (1 + TOLERANCE))
 
     def accepts(self, n: int) -> bool:
         return n >= self.low and (self.high is None or n <= self.high)
 
     def ask(self) -> str:
         """The sentence a prompt states the target with."""
+        each = " each" if self.items > 1 else ""
         if self.bound == "max":
-            return f"At most {self.words} words."
+            return f"At most {self.words} words{each}."
         if self.bound == "min":
-            return f"At least {self.words} words."
-        return f"About {self.words} words."
+            return f"At least {self.words} words{each}."
+        return f"About {self.words} words{each}."
 
     def max_tokens(self) -> int:
         """A reply budget that holds the target with room to finish the sentence (a minimum gets more room)."""
-        words = self.words * (1.3 if self.bound == "min" else 1.0)
+        words = self.total * (1.3 if self.bound == "min" else 1.0) + 4 * (self.items - 1)  # list markers
         return min(MAX_REPLY_TOKENS, int(words * TOKENS_PER_WORD) + 40)
 
     def stated_in(self, prompt: str) -> bool:
@@ -114,15 +122,15 @@ def cut_to(text: str, target: WordTarget) -> str:
     sentence is too long (a word is never cut; the caller says the target was missed).
     """
     high = target.high
-    if high is None or count_words(text) <= high:
-        return text
+    if high is None or target.items > 1 or count_words(text) <= high:
+        return text  # a list keeps every item
     best: tuple[int, int] | None = None  # (distance to the target, end offset)
     for m in _END.finditer(text):
         n = count_words(text[:m.end()])
         if n > high:
             break
-        if n and (best is None or abs(target.words - n) <= best[0]):
-            best = (abs(target.words - n), m.end())
+        if n and (best is None or abs(target.total - n) <= best[0]):
+            best = (abs(target.total - n), m.end())
     return text[:best[1]].rstrip() if best else text
 
 
@@ -197,11 +205,13 @@ def fit(text: str, target: WordTarget, more: Continue | None, *, rounds: int = R
     done = 0
     why_short = "it is made only from its source, so nothing was added" if more is None else \
         f"still short after {rounds} continuation rounds"
+    if target.items > 1:
+        more, why_short = None, f"it is a list of {target.items}: items are neither added nor dropped"
     for _ in range(rounds if more is not None else 0):
         have = count_words(text)
         if have >= target.low:
             break
-        missing = max(target.words - have, 8)
+        missing = max(target.total - have, 8)
         body, closer = split_closer(text)
         added = clean_continuation(text, more(body, missing))  # type: ignore[misc]
         if not added:  # the model has nothing to add: say so below rather than ask again
@@ -213,6 +223,8 @@ def fit(text: str, target: WordTarget, more: Continue | None, *, rounds: int = R
     note = None
     if not target.accepts(n):
         asked = {"about": "about", "max": "at most", "min": "at least"}[target.bound]
-        why = "its first sentence alone is longer" if target.high is not None and n > target.high else why_short
-        note = f"the {what} has {n} words, not {asked} {target.words} as asked: {why}"
+        too_long = target.high is not None and n > target.high
+        why = "its first sentence alone is longer" if too_long and target.items == 1 else why_short
+        per = f" ({target.words} for each of {target.items})" if target.items > 1 else ""
+        note = f"the {what} has {n} words, not {asked} {target.total}{per} as asked: {why}"
     return Fitted(text=text, words=n, rounds=done, note=note)

@@ -289,9 +289,13 @@ class _Reader:
             if d.captions is None and d.size is not None and d.size.aspect == "9:16":
                 d.captions = True  # vertical social clips are watched muted: captions on by default
         if d.kind in ("text", "speech") and d.verbatim is None:
-            stated = _extract.words(words)  # "a 50-word description", "under 80 words"
+            # "a 50-word description", "under 80 words"; a list's is per item ("three taglines, 6 words each")
+            items = (d.count or _extract.count(phrase) or 1) if d.kind == "text" else 1
+            stated = _extract.list_words(words, items) if items > 1 else _extract.words(words)
             if stated:
                 d.words, d.words_bound = stated  # type: ignore[assignment]
+                if items > 1:
+                    d.count = items  # params "n": the executor measures the list against n x words
 
     @staticmethod
     def _recording_of_a_sound(phrase: str) -> bool:

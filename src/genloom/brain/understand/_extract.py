@@ -101,6 +101,10 @@ _WORDS_RANGE = re.compile(rf"(?<![\w.,-]){_QTY}\s*(?:-|–|to|or)\s*{_QTY}\s*{_W
 _WORDS_ABOUT = re.compile(rf"(?<![\w.,-]){_QTY}\s*{_WORD_UNIT}|\bword[- ]?count\s*(?:of|:)?\s*(?:about\s+)?{_QTY}\b")
 # A count per item ("three taglines of 5 words each") is no length of the whole text.
 _PER_ITEM = re.compile(r"^\s*(?:each|apiece|a piece|per (?!minute|second|hour)\w+|for each|every)\b")
+# A length for the whole of a list ("five ideas in 100 words", "200 words in total").
+_WHOLE = re.compile(r"\bin (?:(?:under|about|around|at most|no more than|fewer than|less than)\s+)?"
+                    rf"{_QTY}\s*-?\s*words?\b|\bwords?\s+(?:in total|total|altogether|combined|all together)\b|"
+                    r"\b(?:a )?total of\b")
 
 
 def _quantity(word: str) -> int | None:
@@ -126,20 +130,22 @@ def _quantity(word: str) -> int | None:
     return total or None
 
 
-def words(text: str) -> tuple[int, str] | None:
+def words(text: str, *, each: bool = False) -> tuple[int, str] | None:
     """A text's stated length in words and how it binds: ``(n, "about" | "max" | "min")``.
 
     "a 50-word description", "in 100 words", "about 200 words" -> about; "under 80 words",
     "no more than 80 words", "80 words max" -> max; "at least 300 words", "500+ words" -> min;
-    "150-200 words" -> about the middle. Rates ("120 words per minute") and counts per item
-    ("five taglines of 6 words each") are not a length; quoted words are not read.
+    "150-200 words" -> about the middle. Rates ("120 words per minute") are not a length, nor
+    is a count per item ("five taglines of 6 words each") unless ``each`` (the text is a list,
+    whose word counts are per item); quoted words are not read.
     """
     low = _QUOTE.sub(" ", text.lower().replace("’", "'"))
     found: list[tuple[int, int, str]] = []  # (position, words, bound)
     taken: list[tuple[int, int]] = []
 
     def free(m: re.Match[str]) -> bool:
-        return not any(a < m.end() and m.start() < b for a, b in taken) and not _PER_ITEM.match(low[m.end():])
+        return not any(a < m.end() and m.start() < b for a, b in taken) and \
+            (each or not _PER_ITEM.match(low[m.end():]))
 
     for rx, bound in ((_WORDS_MAX, "max"), (_WORDS_MIN, "min"), (_WORDS_RANGE, "range"), (_WORDS_ABOUT, "about")):
         for m in rx.finditer(low):
@@ -159,6 +165,21 @@ def words(text: str) -> tuple[int, str] | None:
         return None
     _, n, bound = min(found)
     return (n, bound) if 1 <= n <= 20000 else None
+
+
+def list_words(text: str, items: int) -> tuple[int, str] | None:
+    """The words per item of a list of ``items`` ("three taglines, under 8 words" -> (8, "max")).
+
+    A list's word count is per item, unless the words are for the whole ("five ideas in 100
+    words", "150 words in total"): then it is shared out, so the whole keeps its length.
+    """
+    stated = words(text, each=True)
+    if stated is None:
+        return None
+    n, bound = stated
+    if _WHOLE.search(_QUOTE.sub(" ", text.lower())):
+        n = max(1, round(n / items))
+    return n, bound
 
 
 # -- sizes and formats ------------------------------------------------------------
