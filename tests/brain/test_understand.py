@@ -242,3 +242,18 @@ def test_new_sound_for_a_users_clip_goes_into_the_clip(tmp_path, monkeypatch, re
     video = next(d for d in spec.deliverables if d.kind == "video")
     fed = {spec.deliverables[j].kind for j in video.made_from}
     assert {"speech", "music"} <= fed
+
+
+@pytest.mark.parametrize(("request_text", "speed"), [
+    ("a limerick about cats, read aloud slowly by a warm female voice", 0.85),
+    ("narrate this very slowly: The train now departs.", 0.75),
+    ("a slow, soothing voice reading a bedtime poem", 0.85),
+    ("a fast-paced narration for a sale ad, 15 seconds", 1.2),
+    ("say 'doors close in one minute' quickly", 1.2),
+    ("a calm voiceover about our garden", None),
+    ("a voiceover for a fast food chain", None),
+])
+def test_the_pace_a_speech_asks_for_is_its_speed(request_text: str, speed: float | None) -> None:
+    spec = read(request_text, use_llm=False, use_embeddings=False)
+    voice = next(d for d in spec.deliverables if d.kind == "speech")
+    assert voice.speed == speed

@@ -360,12 +360,27 @@ def tone(text: str) -> str | None:
     return "energetic" if found in ("excited", "enthusiastic", "upbeat") else found
 
 
+# How a voice's pace is described: an adverb anywhere in the speech part ("read aloud slowly",
+# "slowly and clearly"), or a pace word before a delivery noun ("a slow, calm voice", "fast-paced narration").
+_DELIVERY = r"(?:voice|pace|pacing|read(?:ing)?|delivery|speech|narration|narrator|speaker|tempo of speech)"
+# One other adjective may stand between, joined by a comma or "and" ("slow, calm voice"), never a noun
+# ("a fast food voice ad" is not fast speech).
+_AND_ONE = r"(?:(?:,|\s+and)\s+\w+)?"
+_SLOW = re.compile(rf"\bslowly\b|\bslow(?:er)?(?:[- ]paced)?{_AND_ONE}\s+{_DELIVERY}\b|\bat an? (?:slow|relaxed|"
+                   rf"leisurely) pace\b|\bunhurried\b")
+_FAST = re.compile(rf"\bquickly\b|\brapidly\b|\bfast(?:er)?(?:[- ]paced)?{_AND_ONE}\s+{_DELIVERY}\b|\b(?:speak|read|"
+                   rf"talk|narrate|say)\w*\s+(?:\w+\s+)?(?:very\s+)?fast\b|\bat an? (?:fast|quick|brisk) pace\b")
+_VERY = re.compile(r"\bvery (?:slowly|quickly|fast|slow)\b")
+
+
 def speed(text: str) -> float | None:
+    """The speaking rate a speech part asks for (1.0 is the voice's own), from how its pace is described."""
     low = text.lower()
-    if re.search(r"\b(?:speak|read|talk|narrate)\w*\s+(?:very\s+)?slowly\b|\bslow(?:ly)?[- ]paced (?:voice|read)", low):
-        return 0.85
-    if re.search(r"\b(?:speak|read|talk|narrate)\w*\s+(?:very\s+)?(?:fast|quickly)\b", low):
-        return 1.2
+    very = bool(_VERY.search(low))
+    if _SLOW.search(low):
+        return 0.75 if very else 0.85
+    if _FAST.search(low):
+        return 1.35 if very else 1.2
     return None
 
 
