@@ -37,7 +37,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from genloom.brain import sources
+from genloom.brain import beds, sources
 from genloom.brain.graph import Plan, RunResult, Step, StepResult
 from genloom.brain.length import WordTarget, count_words, fit
 from genloom.brain.llm import LLM_LOCK
@@ -191,6 +191,11 @@ class _Run:
 
     def target_seconds(self, step: Step) -> float | None:
         """The length a speech or music step must have: asked, else that of the video it is made for."""
+        if beds.bed_ids(self.plan, step):
+            return beds.voice_seconds(step)  # the asked length is the whole track's, bed included
+        voice = beds.carrier(self.plan, step) if step.kind == "music" else None
+        if voice is not None:
+            return beds.bed_seconds(voice, self._words_to_say(voice))
         if step.params.get("seconds"):
             return float(step.params["seconds"])
         for reader in self.readers.get(step.id, []):
@@ -215,7 +220,25 @@ class _Run:
                 if r in self.readers and self.plan.step(r).kind in ("music", "sound") \
                         and not self.plan.step(r).params.get("seconds"):
                     waits.setdefault(r, []).extend(speech)
+        for voice in self.plan.steps:
+            if voice.params.get("seconds"):
+                continue
+            # A bed for a voice of no asked length is sized from its words: it waits for its script.
+            scripts = [r for r in voice.inputs if r in self.readers and self.plan.step(r).kind == "text"]
+            for bed in beds.bed_ids(self.plan, voice):
+                waits.setdefault(bed, []).extend(scripts)
         return waits
+
+    def _words_to_say(self, speech: Step) -> int | None:
+        """How many words ``speech`` will say, when known before it speaks: its own words, script or text file."""
+        if speech.prompt:
+            return len(speech.prompt.split())
+        from genloom.inputs import read_text
+
+        with self.lock:
+            texts = [r.text or "" for i in speech.inputs if (r := self.results.get(i)) is not None and r.kind == "text"]
+        texts += [read_text(f) for f in self._user_files(speech, "text", "code")]
+        return sum(len(t.split()) for t in texts) or None
 
     def _audio_seconds_of(self, step_ids: list[str], kind: str) -> float | None:
         with self.lock:
@@ -390,9 +413,10 @@ class _Run:
         parent_ids: list[str] = []
         missing = []
         notes: list[str] = []
+        bed_ids = beds.bed_ids(self.plan, step)
         with self.lock:
             for ref in step.inputs:
-                if ref not in self.readers:  # "request" or a user file
+                if ref not in self.readers or ref in bed_ids:  # "request", a user file, or music to mix in later
                     continue
                 r = self.results.get(ref)
                 if r is None or r.status != "ok":
@@ -410,6 +434,8 @@ class _Run:
 
         if self.cancel.is_set():
             raise Cancelled("cancelled")
+        if step.blocked:
+            raise InvalidInput(step.blocked)
         if missing and not parents and not self._user_files(step) and step.kind in ("speech", "transcript"):
             # A narration of a script that failed would speak the instruction instead: say why, make nothing.
             raise GenloomError(f"not made: it needs {', '.join(missing)}, which failed")
@@ -449,6 +475,10 @@ class _Run:
             prompt, params = _text_request(step, prompt, params, grounded=bool(grounded_source), target=words_target)
         if target and step.kind in ("music", "sound") and not params.get("seconds"):
             params["seconds"] = round(target, 2)
+        if bed_ids:
+            params.pop("music", None)  # the bed is mixed in here, after the voice is made
+            if target:
+                params["seconds"] = round(target, 2)  # the voice's share of the asked track
         if step.kind in ("music", "sound") and not params.get("seconds") and step.id in self.waits:
             narration = self._audio_seconds_of(self.waits[step.id], "speech")
             if narration:
@@ -488,6 +518,10 @@ class _Run:
             out, note, result.prompt = self._fit_speech(step, prompt, out, target, kw)
             if note:
                 notes.append(note)
+        if bed_ids:
+            out, note = self._over_bed(step, bed_ids, out, result.prompt or prompt)
+            if note:
+                notes.append(note)
         result.generation_id = out.generation_id
         result.model = out.model_id
         result.text = out.text if step.kind != "code" else (out.meta.get("code") or out.text)
@@ -508,6 +542,19 @@ class _Run:
             notes.append(f"made without input(s) {', '.join(missing)}, which failed")
         if notes:
             result.error = "; ".join(notes)
+
+    def _over_bed(self, step: Step, bed_ids: list[str], voice: Any, words: str) -> tuple[Any, str | None]:
+        """The voice mixed over its music bed: one track, recorded with both as parents."""
+        with self.lock:
+            bed = self.results.get(bed_ids[0])
+        music = self._playable(bed, "audio/") if bed is not None and bed.status == "ok" else None
+        if music is None or not voice.paths:
+            return voice, f"no music under the voice: the music step {bed_ids[0]} failed"
+        seconds = step.params.get("seconds")
+        mixed = beds.mix_over_bed(voice, words, music, bed.generation_id if bed else None,
+                                  seconds=float(seconds) if seconds else None, scratch=self.scratch(),
+                                  run_id=self.run_id)
+        return mixed, None
 
     def _spoken_words(self, step: Step) -> int | None:
         """How many words a script must hold: its speech's length (or that speech's video's) at 2.5 words/s."""

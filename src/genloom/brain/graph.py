@@ -41,6 +41,9 @@ class Step(BaseModel):
     # What the step does to the user's files it lists in ``inputs`` ("transcribe", "narrate",
     # "voiceover", "add-music", "slideshow", "headline-on-image", "summarize", ...).
     operation: str | None = None
+    # Why the step cannot be made as asked (one line naming the fix): the executor fails it, and the
+    # steps that need it, without generating anything.
+    blocked: str | None = None
 
 
 class Plan(BaseModel):

@@ -124,6 +124,7 @@ class _Builder:
         for i, d in enumerate(self.spec.deliverables):
             self.link(i, d)
         self.add_scripts_and_headlines()
+        self.block_dependents()
         return self.ordered()
 
     def step_for(self, d: Deliverable) -> Step:
@@ -136,6 +137,10 @@ class _Builder:
                     deliverable=d.deliverable)
         if d.operation:
             step.operation = d.operation
+        if d.blocked:
+            step.blocked = d.blocked
+            if d.blocked not in self.notes:
+                self.notes.append(d.blocked)
         if d.kind == "speech":
             self.pick_voice(step, d)
         if d.kind == "video" and self.spec.name and d.deliverable:
@@ -191,6 +196,10 @@ class _Builder:
             if idx in other.made_from and other.kind in ("speech", "video"):
                 return self.spoken_seconds(other) if other.kind == "speech" else self._video_seconds(other) or \
                     d.seconds or DEFAULT_SPEECH_SECONDS
+        if d.kind == "speech" and d.with_music and d.seconds:
+            from genloom.video.soundtrack import voice_seconds_over_bed
+
+            return voice_seconds_over_bed(d.seconds)  # the track's length holds the bed's lead-in and tail
         return d.seconds or DEFAULT_SPEECH_SECONDS
 
     def _video_seconds(self, video: Deliverable) -> float | None:
@@ -213,10 +222,18 @@ class _Builder:
         factor = NARRATION_FILL if for_video else 1.0
         return seconds, int(seconds * WORDS_PER_SECOND * factor)
 
+    def beds(self, d: Deliverable) -> list[str]:
+        """The music steps a speech is mixed over (a radio ad with background music is one track)."""
+        if d.kind != "speech" or not d.with_music:
+            return []
+        return [self.by_index[j].id for j in d.carries if self.spec.deliverables[j].kind == "music"]
+
     def link(self, i: int, d: Deliverable) -> None:
         step = self.by_index[i]
         sources = [self.by_index[j].id for j in d.made_from if j in self.by_index and j != i]
         files = list(d.uses_inputs)
+        beds = self.beds(d)
+        sources = [s for s in sources if s not in beds]
         if d.kind == "image" and "headline" not in step.params:
             from genloom.brain.understand import text_role
 
@@ -231,13 +248,18 @@ class _Builder:
             if files:
                 step.reason += f"; uses your file{'s' if len(files) > 1 else ''} " \
                                f"{', '.join(self.spec.input(f).named_as or f for f in files)}"
+        if beds:  # listed last: the words come first, the bed is mixed in once the voice exists
+            step.inputs = [*(i for i in step.inputs if i != "request"), *beds]
+            step.reason += f"; one track: the voice over the music of step {beds[0]}, ducked under the words, " \
+                           "cut and faded to the voice's length"
 
     def add_scripts_and_headlines(self) -> None:
         """Words that must exist before a product: the script a voice reads, the headline a poster prints."""
         for i, d in enumerate(self.spec.deliverables):
             step = self.by_index[i]
-            fed = [s for s in step.inputs if s != "request"]
-            if d.kind == "speech" and not d.verbatim and not fed and d.operation is None:
+            beds = self.beds(d)
+            fed = [s for s in step.inputs if s != "request" and s not in beds]
+            if d.kind == "speech" and not d.verbatim and not fed and d.operation is None and not d.blocked:
                 seconds, words = self.script_words(d)
                 about = self.spec.topic or d.phrase
                 script = Step(id=self.new_id(f"{d.label} script", "text"), kind="text", task="script",
@@ -253,7 +275,7 @@ class _Builder:
                               prompt_by="template", params={"max_tokens": int(words * 2) + 20, "words": words,
                                                             "words_bound": d.words_bound or "about"})
                 self.steps.insert(self.steps.index(step), script)
-                step.inputs = [script.id]
+                step.inputs = [script.id, *beds]
                 step.reason += f"; it speaks the script of step {script.id!r}"
             if d.kind == "image" and d.headline_wanted and not d.headline and not fed:
                 name = self.spec.name or self.spec.topic or d.phrase
@@ -266,6 +288,29 @@ class _Builder:
                 self.steps.insert(self.steps.index(step), head)
                 step.inputs = [head.id]
                 step.params["headline"] = "{" + head.id + "}"
+
+    def block_dependents(self) -> None:
+        """A step that cannot be made blocks what needs it: the video its voice was for, and the
+        intermediates made only for blocked steps, so the run generates nothing for them."""
+        changed = True
+        while changed:
+            changed = False
+            for s in self.steps:
+                if s.blocked:
+                    continue
+                needs = [self.step(i).blocked for i in s.inputs if self._blocked(i)]
+                readers = [r for r in self.steps if s.id in r.inputs]
+                if needs and s.kind in ("video", "speech", "transcript"):
+                    s.blocked = needs[0]
+                elif not s.deliverable and readers and all(r.blocked for r in readers):
+                    s.blocked = readers[0].blocked
+                changed = changed or s.blocked is not None
+
+    def step(self, step_id: str) -> Step:
+        return next(s for s in self.steps if s.id == step_id)
+
+    def _blocked(self, step_id: str) -> bool:
+        return any(s.id == step_id and s.blocked for s in self.steps)
 
     def ordered(self) -> list[Step]:
         """Inputs must come first: move any step after the steps it depends on."""
@@ -310,6 +355,9 @@ def _recipe_carries(recipe: Any, spec: RequestSpec) -> bool:
     no stated detail is dropped for the sake of a template.
     """
     carried = {"seconds"} & set(recipe.inputs)
+    # Settings the recipe's own steps fix to the same value are honoured too ("music": true, a bed).
+    carried |= {key for d in spec.deliverables for key, value in d.params().items()
+                if any(s.kind == d.kind and s.params.get(key) == value for s in recipe.steps)}
     stated = {key for d in spec.deliverables for key in d.params()}
     return stated <= carried
 

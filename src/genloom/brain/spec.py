@@ -133,7 +133,9 @@ class Deliverable(BaseModel):
     subline: str | None = None
     cta: str | None = None
     captions: bool | None = None
-    with_music: bool | None = None  # a video wants a music bed
+    # A music bed: a video mixes it under its sound; a speech is delivered as one track, the voice
+    # over the bed (the carried music part is in ``carries``, made as an intermediate).
+    with_music: bool | None = None
     shots: list[str] = Field(default_factory=list)
 
     # -- where it comes from --
@@ -150,8 +152,12 @@ class Deliverable(BaseModel):
     # An image whose format implies a headline ("a poster", "a thumbnail") with no words given:
     # the brain writes one.
     headline_wanted: bool = False
-    # Lyrics, shots or other words for a carried part ("a video with narration": the narration's index).
+    # Lyrics, shots or other words for a carried part ("a video with narration": the narration's index;
+    # "a voiceover with piano music": the music bed's index).
     carries: list[int] = Field(default_factory=list)
+    # Why it cannot be made as asked, as one line naming the fix ("add a voiceover to demo.mp4": nothing
+    # says what the voice should say). The plan's step carries it and the run fails it before generating.
+    blocked: str | None = None
 
     def params(self) -> dict[str, Any]:
         """The step's ``params``: only the keys the request set (docs/brain.md, "Step params")."""

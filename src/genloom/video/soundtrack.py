@@ -1,7 +1,9 @@
 """The video's sound: the voice at full level, music cut and faded to length, ducked under the voice.
 
 Everything is mixed as numpy arrays at one sample rate (stereo), so the
-ducking follows the voice's own loudness rather than a fixed volume.
+ducking follows the voice's own loudness rather than a fixed volume. The
+same mix makes a speech with a music bed one track (:func:`voice_over_bed`:
+a radio ad with background music, a podcast intro).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ BED_LEVEL = 0.8  # music alone
 DUCKED_LEVEL = 0.2  # music under the voice (about -12 dB below the bed)
 FADE_IN_S = 0.3
 FADE_OUT_S = 1.5
+# A speech over a music bed: the bed plays alone this long before the first word, and fades out
+# over this long after the last one.
+BED_LEAD_S = 1.0
+BED_TAIL_S = FADE_OUT_S
 
 
 @dataclass
@@ -154,3 +160,23 @@ def write_wav(samples: np.ndarray, dest: Path) -> Path:
         w.setframerate(RATE)
         w.writeframes(pcm.tobytes())
     return dest
+
+
+def voice_seconds_over_bed(track_seconds: float) -> float:
+    """How long the voice may speak in a track of ``track_seconds`` that opens and closes on its bed."""
+    return max(1.0, track_seconds - BED_LEAD_S - BED_TAIL_S)
+
+
+def voice_over_bed(voice_path: Path, music_path: Path, dest: Path, seconds: float | None = None) -> float:
+    """Write one track to ``dest``: the voice at full level over the music, ducked under the words.
+
+    The track lasts ``seconds`` when that holds the whole voice with its lead-in and tail,
+    else the voice's length plus both: a word is never cut. The music is cut and faded to
+    the track (or padded with silence when it is shorter). Returns the track's seconds.
+    """
+    voice, _ = decode(voice_path)
+    music, _ = decode(music_path)
+    needed = BED_LEAD_S + voice.shape[0] / RATE + BED_TAIL_S
+    total = max(float(seconds or 0.0), needed)
+    write_wav(mix(total, voice, BED_LEAD_S, [music]), dest)
+    return total

@@ -114,6 +114,7 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
         if m.role == "noun" and m.kind in ("image", "speech", "music", "sound", "video") and m.kind not in asked:
             spec.mentioned_not_asked.setdefault(m.kind, m.text)
     _read_topic(spec, reader, use_llm, model, llm_reading, timings, t0)
+    _nothing_to_say(spec, reader)
     timings["total"] = (time.perf_counter() - t0) * 1000
     spec.timings_ms = {k: round(v, 2) for k, v in timings.items()}
     return spec
@@ -233,6 +234,7 @@ class _Reader:
         self._chain(parts, ds)
         self._files(parts, ds)
         self._feed_clip_edits(ds)
+        self._beds_into_videos(ds)
         self._name_pronouns(ds)
         self._request_wide(ds)
         self._durations(ds)
@@ -354,6 +356,11 @@ class _Reader:
             elif host.kind == "music" and d.kind == "text":
                 d.label = "lyrics"
                 host.made_from.append(i)
+            elif host.kind == "speech" and d.kind == "music":
+                host.with_music = True  # one track: the voice over this music bed (made to the voice's length)
+                d.label = "music bed"
+                if host.verbatim is None:  # "a radio ad with piano music that says '...'": the voice says it
+                    host.verbatim = self._words_to_speak(d.phrase)
         for i in reversed(absorbed):
             self._remove(ds, i)
             del parts[i]
@@ -468,6 +475,18 @@ class _Reader:
                 video.made_from.append(j)
                 d.deliverable = False
 
+    @staticmethod
+    def _beds_into_videos(ds: list[Deliverable]) -> None:
+        """A voice that goes into a video brings its music bed along: the video mixes both, once."""
+        for i, d in enumerate(ds):
+            beds = [j for j in d.carries if ds[j].kind == "music"] if d.kind == "speech" and d.with_music else []
+            video = next((v for v in ds if v.kind == "video" and i in v.made_from), None)
+            if not beds or video is None:
+                continue
+            d.with_music, d.carries = None, [j for j in d.carries if j not in beds]
+            video.with_music = True
+            video.made_from.extend(j for j in beds if j not in video.made_from)
+
     def _resolve(self, mention: str) -> InputFile | None:
         return self.input_for(mention) or next((f for f in self.inputs if (f.named_as or f.path) == mention), None)
 
@@ -498,7 +517,17 @@ class _Reader:
 
     @staticmethod
     def _durations(ds: list[Deliverable]) -> None:
-        """Durations come first: narration and music fit the video they go into."""
+        """Durations come first: narration and music fit the video they go into; a bed fits its voice.
+
+        A speech with a music bed is one track: a duration stated for either is the track's (the
+        speech's), and the bed is made to whatever length the voice turns out to have.
+        """
+        for d in ds:
+            if d.kind == "speech" and d.with_music:
+                for j in d.carries:
+                    if ds[j].kind == "music":
+                        d.seconds = d.seconds or ds[j].seconds
+                        ds[j].seconds = None
         for d in ds:
             if d.kind != "video":
                 continue
@@ -551,6 +580,38 @@ def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | 
     if spec.topic is None:
         spec.topic, spec.topic_by = _subject_fallback(reader), "default"
     spec.name = spec.name or _topic.name_from(spec.topic, reader.names)
+
+
+def _nothing_to_say(spec: RequestSpec, reader: _Reader) -> None:
+    """A voice for the user's clip or photos with no subject, no words and no text file is blocked.
+
+    genloom cannot see what a clip or photo shows: a script "about" one would be made up. The
+    speech is marked (``Deliverable.blocked``, a plan note) and the run fails it before generating.
+    """
+    ds = spec.deliverables
+    for i, d in enumerate(ds):
+        if d.kind != "speech" or d.verbatim or d.blocked:
+            continue
+        if any(ds[j].kind in ("text", "transcript") for j in d.made_from) or \
+                any(reader.file_kind(m) in ("text", "code") for m in d.uses_files):
+            continue  # it reads a script, a transcript or the user's text file
+        shown = [m for v in ds if v.kind == "video" and i in v.made_from
+                 for m in v.uses_files if reader.file_kind(m) in ("video", "image")]
+        if not shown or _has_subject(spec, reader):
+            continue
+        what = shown[0] if len(shown) == 1 else f"{shown[0]} and the other files"
+        d.blocked = (f"Nothing to say in the {d.label or 'voiceover'} for {what}: genloom cannot see what "
+                     f"{'it shows' if len(shown) == 1 else 'they show'}; say what it should be about "
+                     "(\"... about our cafe\"), or give the words in quotes or in a text file with -i")
+        spec.notes.append(d.blocked)
+
+
+def _has_subject(spec: RequestSpec, reader: _Reader) -> bool:
+    """The request names a subject of its own: a topic in its words, not only a file's name."""
+    if spec.topic is None or spec.topic_by == "default":
+        return False
+    file_words = {w for m in reader.mentions for w in re.findall(r"[a-z0-9]+", m.lower())}
+    return bool(_topic.subject_words(spec.topic) - file_words)
 
 
 def _take_reading(spec: RequestSpec, reading: object, text: str, topic: str | None) -> None:

@@ -212,10 +212,12 @@ AND_SPLIT = r"\s*(?:,|;|(?<![\w-])(?:and then|then|plus|as well as|along with|an
 # The "with" of a phrasal verb ("come up with", "help me out with") joins the verb to its object: no split.
 WITH_SPLIT = r"\s*(?<![\w-])(?<!\bup )(?<!\bout )(?:with|featuring|including|that includes|set to|accompanied by)(?![\w-])\s*"
 
-# (host, attribute): a host of this kind can contain an attribute of that kind.
+# (host, attribute): a host of this kind can contain an attribute of that kind. A speech carries
+# music as its bed ("a radio ad with background music"): the user receives one mixed track.
 CONTAINS = {
     ("image", "text"), ("video", "text"), ("video", "music"), ("video", "speech"), ("video", "image"),
     ("video", "sound"), ("music", "text"), ("code", "text"), ("code", "image"), ("video", "transcript"),
+    ("speech", "music"),
 }
 
 # Polite prefixes that carry no routing information.
@@ -225,8 +227,9 @@ POLITE = (
     r"help me(?: to)?", r"let's", r"lets", r"go ahead and", r"quickly", r"just",
 )
 
-# Requests whose artifact is a bundle of several kinds when no parts are listed.
+# Requests whose artifact is a bundle of several kinds when no parts are listed. A later kind the
+# first one CONTAINS goes into it: a podcast intro is one track, the spoken intro over its music bed.
 BUNDLES: dict[str, list[str]] = {
-    r"podcast intro": ["music", "speech"],
+    r"podcast intro": ["speech", "music"],
     r"(?:marketing |product )?launch kit": ["text", "image", "speech", "music", "video"],
 }

@@ -273,6 +273,7 @@ class _PartResult:
     reason: str
     via: str  # noun, verb, weak, question, none
     several: bool = False  # the head asks for alternatives to choose from ("logo options")
+    bundle: bool = False  # the head names a bundle of kinds ("podcast intro")
 
 
 def _classify_part(text: str) -> _PartResult:
@@ -340,7 +341,8 @@ def _classify_part(text: str) -> _PartResult:
             noun = medium
         if noun.kind == "bundle":
             kinds = next(k for r, k in _BUNDLES if r.fullmatch(noun.text))
-            return _PartResult(list(kinds), noun.text, f"{noun.text!r} is a bundle of {', '.join(kinds)}", "noun")
+            return _PartResult(list(kinds), noun.text, f"{noun.text!r} is a bundle of {', '.join(kinds)}", "noun",
+                               bundle=True)
         kind = noun.kind
         reason = noun.why or f"the request asks for {noun.text!r}, which is {kind}"
         if any(_FORMATS.match(m.text) for m in compound) and kind != "code":
@@ -506,12 +508,16 @@ def find_parts(request: str) -> Found:
             sound_attr = (res.via == "noun" and host_kind is not None and not _ARTICLE_NEW.match(chunk)
                           and all(k in _CARRIED_SOUNDS and (host_kind, k) in cues.CONTAINS for k in res.kinds))
             join = "with" if sound_attr else "and"
+        first = len(parts)
         for k in res.kinds:
             carried = host_kind is not None and (join == "with" or refers_back) and (host_kind, k) in cues.CONTAINS
+            into: int | None = host if carried else None
             if carried:
                 notes.append(f"{chunk!r} goes into the {host_kind}, not a separate {k} deliverable")
-            parts.append(Part(k, chunk, res.cue, res.reason, join=join, carried_by=host if carried else None,
-                              several=res.several))
+            elif res.bundle and len(parts) > first and (res.kinds[0], k) in cues.CONTAINS:
+                into = first  # a bundle's own parts: "a podcast intro" is the spoken intro over its music
+                notes.append(f"the {k} of {res.cue!r} goes into its {res.kinds[0]}")
+            parts.append(Part(k, chunk, res.cue, res.reason, join=join, carried_by=into, several=res.several))
             if part_settings and k == kind:
                 parts[-1].settings.extend(part_settings)
         if join != "with" and res.kinds:
