@@ -284,6 +284,14 @@ def has_sound(kind: str = "video") -> Check:
     return check
 
 
+def music_under_voice(kind: str = "speech") -> Check:
+    """A voice over a music bed: the track never drops to silence between the words."""
+    def check(o: Outcome) -> tuple[bool, str]:
+        level = checks.level_between_words(_one(o, kind, AUDIO))
+        return level > 0.004, f"level between the words {level:.4f} (a bare voice measures ~0)"
+    return check
+
+
 def fails_clearly(fragment: str) -> Check:
     def check(o: Outcome) -> tuple[bool, str]:
         lines = [ln for ln in o.stderr.strip().splitlines() if ln.strip()]
@@ -381,7 +389,10 @@ CASES: list[Case] = [
     Case("voice-deep-announcement", 'A deep male voice announcing "Gate twelve is now boarding."',
          [kinds_are("speech"), all_ok(), voice("low"), says("Gate twelve is now boarding")]),
     Case("voice-40s-podcast-intro", "A 40-second podcast intro about urban beekeeping.",
-         [kinds_are("speech"), all_ok(), lasts("speech", 40, 0.25), never_says("podcast intro")]),
+         [kinds_are("speech"), all_ok(), lasts("speech", 40, 0.25), never_says("podcast intro"),
+          music_under_voice()]),
+    Case("radio-ad-with-music", "A 20-second radio ad with soft guitar music for Spoke & Chain bike repairs.",
+         [kinds_are("speech"), all_ok(), lasts("speech", 20, 0.15), music_under_voice(), never_says("radio ad")]),
     # images: sizes, formats, counts, printed words
     Case("story-image", "An Instagram story image for a summer sale at Lumen Books.",
          [kinds_are("image"), all_ok(), aspect(9 / 16)]),

@@ -52,6 +52,7 @@ def test_radio_ad_with_music_is_one_track_with_music_under_the_voice(tmp_path: P
 
     assert checks.seconds(track) == pytest.approx(12.0, abs=0.6)
     assert checks.word_recall(WORDS, checks.spoken_text(track)) >= 0.7
+    assert checks.level_between_words(track) > 0.004  # a bare voice measures 0: its pauses are silent
 
     # The voice alone: the track's generation has the voice and the music as parents.
     store = get_store()

@@ -9,6 +9,8 @@ the same way:
   on voiced frames);
 * :func:`spoken_text` — the words spoken (Whisper tiny.en through
   faster-whisper, an independent recogniser, not genloom's own);
+* :func:`level_between_words` — how loud a track stays while its voice speaks
+  (a music bed under the voice, or silence in its pauses);
 * :func:`printed_text` — the words printed on an image (Tesseract OCR);
 * :func:`midi_tempo` / :func:`midi_key` — a MIDI file's tempo and key;
 * :func:`word_recall` — how many of the expected words a text holds;
@@ -126,6 +128,31 @@ def spoken_text(path: str | Path) -> str:
     with _LOCK:
         segments, _ = _whisper().transcribe(audio, language="en", beam_size=1, vad_filter=False)
         return " ".join(s.text.strip() for s in segments).strip()
+
+
+def level_between_words(path: str | Path, quantile: float = 0.1) -> float:
+    """How loud a track stays while its voice speaks: the ``quantile`` of 20 ms frame RMS (full
+    scale = 1) from the first word Whisper hears to the last.
+
+    The quietest frames of a bare voice are its pauses between words and sentences, near 0; the
+    same voice over a music bed never drops below the (ducked) bed.
+    """
+    import numpy as np
+
+    rate = 16000
+    audio = np.asarray(_samples(path, rate), dtype=np.float32)
+    with _LOCK:
+        segments, _ = _whisper().transcribe(audio, language="en", beam_size=1, vad_filter=False,
+                                            word_timestamps=True)
+        words = [(w.start, w.end) for s in segments for w in (s.words or [])]
+    if not words:
+        raise ValueError(f"no words are heard in {path}")
+    span = audio[int(words[0][0] * rate):int(words[-1][1] * rate)]
+    hop = rate // 50
+    frames = span[: span.size // hop * hop].reshape(-1, hop)
+    if not len(frames):
+        raise ValueError(f"the words in {path} last less than 20 ms")
+    return float(np.quantile(np.sqrt((frames ** 2).mean(axis=1)), quantile))
 
 
 # -- images -------------------------------------------------------------------------------
