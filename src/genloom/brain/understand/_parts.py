@@ -502,6 +502,10 @@ def find_parts(request: str) -> Found:
             same.settings.append(chunk)  # "a podcast intro with music and a voice saying ...": the bundle's own parts
             continue  # "narrate the intro, deep British narrator": how the voice sounds, not a second voice
         refers_back = res.via == "verb" and _PRONOUN_OBJ.search(chunk) and res.kinds == ["text"]
+        if join == "with-and" and host is not None and host_kind == "speech" and res.kinds == ["speech"] \
+                and not _ARTICLE_NEW.match(chunk):
+            parts[host].settings.append(chunk)  # "a trailer with music and narration": the trailer's own voice
+            continue
         if join == "with-and":
             # "with dramatic music and a voiceover": a sound the host can carry continues the with-list;
             # anything else ("with a headline and a jingle") is a deliverable of its own.
