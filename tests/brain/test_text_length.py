@@ -123,6 +123,19 @@ def test_a_long_text_is_cut_at_whole_sentences_nearest_the_target() -> None:
     assert cut_to(bullets, WordTarget(5, "max")) == "- fresh bread\n- hot coffee"
 
 
+def test_a_text_whose_sentences_straddle_the_range_ends_nearest_and_says_why() -> None:
+    text = "Short opener here. " + " ".join(["word"] * 20) + " ends. " + " ".join(["more"] * 10) + "."
+    fitted = fit(text, WordTarget(20), None)  # sentences end 3, 24 and 34 words in: 24 is within 16-24
+    assert count_words(fitted.text) == 24 and fitted.note is None
+    fitted = fit(text, WordTarget(30, "about"), None)  # ends at 3, 24, 34: 24 to 36 is the range
+    assert count_words(fitted.text) == 34 and fitted.note is None
+    fitted = fit(text, WordTarget(14, "about"), None)  # nothing ends within 12-16: the nearest end (24)
+    assert count_words(fitted.text) == 24 and fitted.note
+    assert "no whole sentence ends between 12 and 16 words" in fitted.note
+    fitted = fit(text, WordTarget(14, "max"), None)  # a hard limit: back to the opener
+    assert fitted.text == "Short opener here." and fitted.note is None
+
+
 def test_a_short_text_is_continued_until_it_is_long_enough() -> None:
     asked: list[tuple[str, int]] = []
     replies = iter(["Its bristles are soft and plant based.",

@@ -116,22 +116,25 @@ class Fitted:
 
 
 def cut_to(text: str, target: WordTarget) -> str:
-    """``text`` ended at the whole sentence that brings it nearest ``target`` without passing its upper limit.
+    """``text`` ended at the whole sentence (or line) that brings it nearest ``target``.
 
-    Returns the text unchanged when it is within the limit, or when even its first
-    sentence is too long (a word is never cut; the caller says the target was missed).
+    A maximum is a hard limit: the end is at most ``target.high`` words in. An "about" target
+    prefers an end within its range; when no sentence ends there, the nearest end either side
+    (the whole text, maybe). A minimum and a list are never cut. The text is unchanged when it
+    is within the limit, or when even its first sentence is over a maximum (a word is never
+    cut; the caller says the target was missed).
     """
     high = target.high
     if high is None or target.items > 1 or count_words(text) <= high:
         return text  # a list keeps every item
-    best: tuple[int, int] | None = None  # (distance to the target, end offset)
-    for m in _END.finditer(text):
-        n = count_words(text[:m.end()])
-        if n > high:
-            break
-        if n and (best is None or abs(target.total - n) <= best[0]):
-            best = (abs(target.total - n), m.end())
-    return text[:best[1]].rstrip() if best else text
+    ends = [(count_words(text[:m.end()]), m.end()) for m in _END.finditer(text)]
+    ends.append((count_words(text), len(text)))
+    inside = [e for e in ends if target.low <= e[0] <= high]
+    pool = inside or [e for e in ends if e[0] and (target.bound != "max" or e[0] <= high)]
+    if not pool:
+        return text
+    n, end = min(pool, key=lambda e: (abs(target.total - e[0]), -e[0]))
+    return text[:end].rstrip()
 
 
 def _sentences(text: str) -> list[str]:
@@ -218,13 +221,18 @@ def fit(text: str, target: WordTarget, more: Continue | None, *, rounds: int = R
             why_short = f"the language model added nothing new after {done} continuation round{'s' * (done != 1)}"
             break
         text, done = join(join(body, added), closer) if closer else join(text, added), done + 1
-    text = cut_to(text, target)
-    n = count_words(text)
+    cut = cut_to(text, target)
+    n = count_words(cut)
     note = None
     if not target.accepts(n):
         asked = {"about": "about", "max": "at most", "min": "at least"}[target.bound]
-        too_long = target.high is not None and n > target.high
-        why = "its first sentence alone is longer" if too_long and target.items == 1 else why_short
+        first = next((k for m in _END.finditer(text) if (k := count_words(text[:m.end()]))), n)
+        if target.items > 1 or (cut == text and n < target.low):
+            why = why_short
+        elif target.high is not None and first > target.high:
+            why = "its first sentence alone is longer"
+        else:
+            why = f"no whole sentence ends between {target.low} and {target.high} words"
         per = f" ({target.words} for each of {target.items})" if target.items > 1 else ""
         note = f"the {what} has {n} words, not {asked} {target.total}{per} as asked: {why}"
-    return Fitted(text=text, words=n, rounds=done, note=note)
+    return Fitted(text=cut, words=n, rounds=done, note=note)
