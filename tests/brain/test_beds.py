@@ -184,3 +184,12 @@ def test_a_text_file_for_the_clip_keeps_it_working(tmp_path: Path) -> None:
                                          named_as="script.txt")]
     spec = _read("narrate demo.mp4 with the words in script.txt", inputs)
     assert spec.kinds() == ["video"] and not any(d.blocked for d in spec.deliverables)
+
+
+def test_a_topic_read_into_the_file_name_is_no_subject(fake_model, tmp_path: Path) -> None:
+    # Three parts and no "about": the LLM is asked for the topic, and makes one up around "demo".
+    fake_model.enqueue('{"kinds": ["video"], "topic": "the product demo", "name": "", "tone": "", "style": ""}')
+    spec = read("add a voiceover and music to demo.mp4", inputs=[_clip(tmp_path)], use_llm=True,
+                use_embeddings=False)
+    assert spec.topic_by == "llm" and "product" in (spec.topic or "")
+    assert any(d.blocked for d in spec.deliverables), (spec.topic, spec.topic_by)

@@ -610,8 +610,11 @@ def _has_subject(spec: RequestSpec, reader: _Reader) -> bool:
     """The request names a subject of its own: a topic in its words, not only a file's name."""
     if spec.topic is None or spec.topic_by == "default":
         return False
-    file_words = {w for m in reader.mentions for w in re.findall(r"[a-z0-9]+", m.lower())}
-    return bool(_topic.subject_words(spec.topic) - file_words)
+    # The request's own words, file names left out: a topic the LLM read into "demo.mp4" is no subject.
+    own = reader.low
+    for m in reader.mentions:
+        own = own.replace(m.lower(), " ")
+    return bool(_topic.subject_words(spec.topic) & _topic.subject_words(own))
 
 
 def _take_reading(spec: RequestSpec, reading: object, text: str, topic: str | None) -> None:
