@@ -8,12 +8,15 @@
 How a request becomes a spec, in order:
 
 1. **Files** named in the text ("standup.wav") are found (``_extract.file_mentions``)
-   and replaced by placeholders, so "chapter1.txt" is no "chapter".
+   and replaced by placeholders, so "chapter1.txt" is no "chapter"; a list of them
+   ("a.jpg, b.jpg and c.jpg") stays one object of one operation (``_inputs.join_file_lists``).
 2. **Names**: the dependency parse marks the subject's names ("Loop Coffee") so
    their words are not read as cues ("for loop" is code) (``_parse``).
 3. **Parts**: the request is split into the things it asks for; each part's head
    noun or deciding verb gives its kind (``_parts``, tables in ``_cues``). When no
    word names an output, the embedding vote and then the LLM decide (``_vote``).
+   Quoted words a speaker says inside a video ('a video where a narrator says "…"')
+   become a narration part the video carries (``_spoken``).
 4. **Settings** of each part: seconds, size or named format, count, word count, style, exact
    words, voice traits, language, music and sound settings (``_extract``).
 5. **Chains**: what feeds what ("narrate it"), what goes into a host ("a video with
@@ -29,9 +32,10 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 
 from genloom.brain.spec import Deliverable, InputFile, MusicSettings, RequestSpec, VoiceTraits
-from genloom.brain.understand import _extract, _inputs, _parse, _parts, _topic
+from genloom.brain.understand import _extract, _inputs, _parse, _parts, _spoken, _topic
 from genloom.brain.understand._parts import KINDS, ORDER, Part
 from genloom.errors import EmptyPrompt
 
@@ -84,7 +88,7 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
         raise EmptyPrompt("The request is empty", hint='say what you want, e.g. genloom "a poster for a jazz night"',
                           param="request")
     mentions = _extract.file_mentions(text)
-    masked = _mask_files(text, mentions)
+    masked = _inputs.join_file_lists(_mask_files(text, mentions))
     masked, names = _parse.mask_names(masked)
     found = _parts.find_parts(masked)
     timings = {"rules": (time.perf_counter() - t0) * 1000}
@@ -102,6 +106,7 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
             llm_reading = reason  # the Reading object
             reason = "chosen by the language model"
         parts = [Part(k, found.lowered, "", str(reason)) for k in kinds]
+    parts = reader.spoken_lines(parts)
     timings["kinds"] = (time.perf_counter() - t0) * 1000
     spec = reader.build(parts, spec_kinds_by)
     spec.notes.extend(notes)
@@ -169,6 +174,7 @@ class _Reader:
         self.low = text.lower()
         self.with_appositives = ""  # the masked request, normalized, appositives kept (set by read)
         self.notes: list[str] = []  # what the spec cannot carry, said to the user (plan notes)
+        self.speakers: dict[int, str] = {}  # id(part) -> who says a spoken line ("an old man"), see spoken_lines
 
     # -- the words of one part, restored ------------------------------------------------
     def phrase(self, part: Part) -> str:
@@ -183,6 +189,12 @@ class _Reader:
         before = (self.found.cased if base is None else base)[:pos].lower()
         q = before.count("quoted")
         n = len(re.findall(r"\bzname\b", before))
+
+        def files(m: re.Match[str]) -> str:  # "zfile1 zfile2 zfile3" (a joined list) -> "a.jpg, b.jpg and c.jpg"
+            nums = [int(i) for i in re.findall(r"zfile(\d+)", m.group(0))]
+            return _inputs.list_text([self.mentions[i - 1] if i <= len(self.mentions) else f"zfile{i}" for i in nums])
+
+        piece = _inputs.FILE_RUN.sub(files, piece)
 
         def sub(m: re.Match[str]) -> str:
             nonlocal q, n
@@ -211,6 +223,48 @@ class _Reader:
         return next((f for f in self.inputs if f.named_as == mention or f.named_as.rsplit("/", 1)[-1] == base or
                      f.path.rsplit("/", 1)[-1] == base), None)
 
+    # -- spoken lines ----------------------------------------------------------------------
+    def spoken_lines(self, parts: list[Part]) -> list[Part]:
+        """'a video where a narrator says "…"': the quote is the video's narration, a speech part it carries.
+
+        The clause is read over everything up to the next part ('says, "…"', 'says: "…"' and
+        '...; a man says "…"' put the quote after a mark the splitter cut at). The video keeps the
+        words before the clause ("a short video"); the clause becomes a carried speech part whose
+        phrase holds the quote, so it is spoken verbatim and the video lasts as long as it (the
+        executor's ``_fit_video``).
+        """
+        low = self.found.lowered
+        out = list(parts)
+        i = 0
+        while i < len(out):
+            part = out[i]
+            at = low.find(part.text)
+            voiced = any(p.carried_by == i and p.kind == "speech" for p in out)
+            if part.kind != "video" or part.carried_by is not None or voiced or at < 0:
+                i += 1
+                continue
+            later = [low.find(p.text, at + len(part.text)) for p in out[i + 1:]]
+            reach = low[at:min([x for x in later if x >= 0], default=len(low))]
+            line = _spoken.spoken_line(reach)
+            host = line.host_text(reach) if line is not None else ""
+            if line is None or not host:
+                i += 1
+                continue
+            rest = part.text[line.end:].strip(" ,.") if line.end < len(part.text) else ""
+            out[i] = replace(part, text=host, settings=[*([rest] if rest else []),
+                                                        *(s for s in part.settings if low.find(s, at + line.end) >= 0)])
+            who = line.speaker or "a voice"
+            speech = Part("speech", reach[line.start:line.end], "narration",
+                          f"{who} {line.verb} the quoted words in the video: its narration, spoken verbatim",
+                          join="with", carried_by=i)
+            self.speakers[id(speech)] = line.speaker
+            out[i + 1:] = [replace(p, carried_by=p.carried_by + 1) if p.carried_by is not None and p.carried_by > i
+                           else p for p in out[i + 1:]]
+            out.insert(i + 1, speech)
+            self.found.notes.append(f"{speech.text!r} goes into the video: its narration, spoken verbatim")
+            i += 2
+        return out
+
     # -- deliverables ----------------------------------------------------------------------
     def build(self, parts: list[Part], decided_by: str) -> RequestSpec:
         ds: list[Deliverable] = []
@@ -229,7 +283,8 @@ class _Reader:
             if part.carried_by is not None:
                 d.deliverable = False
             ds.append(d)
-            self._settings(d, phrase, alone=len(parts) == 1, several=part.several)
+            self._settings(d, phrase, alone=len(parts) == 1, several=part.several,
+                           speaker=self.speakers.get(id(part), ""))
         self._carry(parts, ds)
         self._chain(parts, ds)
         self._files(parts, ds)
@@ -244,7 +299,8 @@ class _Reader:
         spec.notes.extend(self.notes)
         return spec
 
-    def _settings(self, d: Deliverable, phrase: str, *, alone: bool, several: bool = False) -> None:
+    def _settings(self, d: Deliverable, phrase: str, *, alone: bool, several: bool = False,
+                  speaker: str = "") -> None:
         """The settings the part's own words state (the whole request's, when it is the only part)."""
         words = self.text if alone else phrase
         d.seconds = _extract.seconds(words) if d.kind in TIMED else None
@@ -276,6 +332,10 @@ class _Reader:
                 d.voice = (d.voice or VoiceTraits()).model_copy(update={"tone": tone})
             d.speed = _extract.speed(words)
             d.verbatim = self._words_to_speak(words)
+            said_by = _extract.voice(f"{speaker} voice") if speaker else None
+            if said_by is not None:  # "an old man tells us …": his voice, where the words say nothing else
+                asked = d.voice.model_dump(exclude_none=True) if d.voice else {}
+                d.voice = said_by.model_copy(update=asked)
         if d.kind in ("music", "speech") and self._recording_of_a_sound(phrase):
             d.kind, d.reason = "sound", d.reason + "; it is a recording of a sound, not music or a voice"
         if d.kind == "sound" and (_extract.music(words) or MusicSettings()).instruments:
@@ -577,9 +637,18 @@ def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | 
             if reading.kinds and not agree:
                 spec.reasons.append(f"the language model read the kinds as {', '.join(reading.ordered_kinds())}; "
                                     "the rules' reading is kept")
+    spoken = None
     if spec.topic is None:
-        spec.topic, spec.topic_by = _subject_fallback(reader), "default"
-    spec.name = spec.name or _topic.name_from(spec.topic, reader.names)
+        spoken = _spoken_subject(spec)
+        if spoken:  # 'a short video where a narrator says "…"': the video is about what it says
+            spec.topic, spec.topic_by = spoken, "rules"
+        else:
+            spec.topic, spec.topic_by = _subject_fallback(reader), "default"
+    names = reader.names
+    if spoken:  # names inside the quoted words ("... at Crumb Bakery") are the subject's names too
+        names = [*names, *(spoken[a:b] for a, b in _parse.name_spans(spoken))]
+    spec.name = spec.name or _topic.name_from(spec.topic, names,
+                                              starts_sentence=spec.topic_by == "default" or spec.topic == spoken)
 
 
 def _nothing_to_say(spec: RequestSpec, reader: _Reader) -> None:
@@ -637,6 +706,16 @@ def _take_reading(spec: RequestSpec, reading: object, text: str, topic: str | No
             d.style = style
         if style in _extract.GENRES and d.kind == "music" and (d.music is None or d.music.genre is None):
             d.music = (d.music or MusicSettings()).model_copy(update={"genre": style})
+
+
+def _spoken_subject(spec: RequestSpec) -> str | None:
+    """The exact words a video's narration says, when the request names no other subject."""
+    ds = spec.deliverables
+    for i, d in enumerate(ds):
+        if d.kind == "speech" and d.verbatim and not d.deliverable and \
+                any(h.kind == "video" and i in h.made_from for h in ds):
+            return d.verbatim.strip()
+    return None
 
 
 def _strip_cues(lowered: str) -> str:

@@ -22,6 +22,28 @@ _TEXT_OPS = (("summarize", r"summar|sum up|tl;?dr|key points|recap|bullet|gist|m
 PRONOUN = re.compile(r"\b(?:it|them|this|that|the (?:result|transcript|summary|text|audio|recording|file))\b")
 _BURN = re.compile(r"\b(?:add|burn|put|embed|overlay|include)\b")
 _EXTRACT = re.compile(r"\b(?:extract|rip|pull|get)\b.*\baudio\b")
+# A list of the user's files ("zfile1, zfile2, and zfile3"), once file names are placeholders.
+_LIST_JOIN = r"(?:\s*,\s*(?:(?:and|&|plus)\s+)?|\s+(?:and|&|plus)\s+|\s*&\s*)"
+_FILE_LIST = re.compile(rf"\bzfile\d+(?:{_LIST_JOIN}zfile\d+)+\b")
+FILE_RUN = re.compile(r"\bzfile\d+(?:\s+zfile\d+)+\b")
+
+
+def join_file_lists(masked: str) -> str:
+    """"turn zfile1, zfile2 and zfile3 into a slideshow" -> "turn zfile1 zfile2 zfile3 into a slideshow".
+
+    A list of the user's files is one object of one operation. Its commas and "and"s
+    would otherwise split the request into parts, and every file but the last would
+    fall into a chunk that asks for nothing and be lost. Joined by spaces, the run
+    stays inside the part that names the operation, whichever side of it the list is
+    ("make a slideshow from a.jpg, b.jpg and c.jpg", "a.png, b.png: slideshow").
+    ``list_text`` writes a run back as a list.
+    """
+    return _FILE_LIST.sub(lambda m: " ".join(re.findall(r"zfile\d+", m.group(0))), masked)
+
+
+def list_text(names: list[str]) -> str:
+    """["a.jpg", "b.jpg", "c.jpg"] -> "a.jpg, b.jpg and c.jpg"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _mentioned_kinds(phrase: str) -> set[str]:

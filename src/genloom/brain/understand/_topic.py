@@ -59,13 +59,40 @@ def plausible(topic: str, request: str) -> bool:
     return bool(content) and bool(content & set(re.findall(r"[a-z0-9]+", request.lower())))
 
 
-def name_from(topic: str | None, names: list[str]) -> str | None:
-    """The subject's name: a capitalised name the parse found inside the topic, else the topic's own leading name."""
+def name_from(topic: str | None, names: list[str], *, starts_sentence: bool = False) -> str | None:
+    """The subject's name: a capitalised name the parse found inside the topic, else the topic's own leading name.
+
+    ``starts_sentence``: the topic is not words after "for"/"about" but the start of a sentence
+    (the whole request, or words the user quoted), whose first word is capitalised by grammar:
+    "A short video ...", "Turn p1.jpg ...", "Fresh bread ..." name nothing. There a leading
+    capital is a name only when the parse reads it as a proper noun or it is written like one
+    ("GlowTrail").
+    """
     if topic:
         for n in names:
             if n in topic:
                 return n
         m = re.match(r"(?:the\s+)?([A-Z][\w'&-]*(?:\s+[A-Z][\w'&-]*)*)", topic)
-        if m and m.group(1).lower() not in {"i", "my", "our"}:
+        if m and m.group(1).lower() not in {"i", "my", "our"} and \
+                (not starts_sentence or _proper_at_start(topic, m.group(1))):
             return m.group(1)
     return names[0] if names else None
+
+
+def _proper_at_start(topic: str, lead: str) -> bool:
+    """Whether ``lead``, the capitalised words ``topic`` starts with, is a name and not grammar's capital.
+
+    Written like a name ("GlowTrail", "IKEA") it is one. One plain capitalised word proves
+    nothing there ("Combine", "Sunday"); several are a name when the parse reads them all
+    as proper nouns ("Crumb Bakery grand opening").
+    """
+    words = lead.split()
+    if any(re.search(r"[a-z][A-Z]|^[A-Z]{2,}$", w) for w in words):
+        return True
+    if len(words) < 2:
+        return False
+    from genloom.brain.understand import _parse
+
+    doc = _parse._doc(topic)
+    lead_end = topic.find(lead) + len(lead)
+    return all(t.pos_ == "PROPN" for t in doc if t.idx < lead_end and t.is_alpha)
