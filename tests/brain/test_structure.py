@@ -141,3 +141,34 @@ def test_sounds_listed_after_with_go_into_the_host(request_text: str, kinds: lis
     spec = read(request_text, use_llm=False, use_embeddings=False)
     assert spec.kinds() == kinds
     assert {d.kind for d in spec.deliverables if not d.deliverable} == carried
+
+
+@pytest.mark.parametrize("request_text", [
+    "a narrated timelapse of a city waking up",
+    "a 12 second narrated animation explaining photosynthesis",
+    "narrate an animation about how bees make honey",
+])
+def test_a_narrated_video_carries_its_narration(request_text: str) -> None:
+    from genloom.brain import plan
+
+    p = plan(request_text, use_llm=False)
+    assert p.deliverables == ["video"]
+    video = next(s for s in p.steps if s.kind == "video")
+    speech = next(s for s in p.steps if s.kind == "speech")
+    assert not speech.deliverable and speech.id in video.inputs
+
+
+def test_narrating_a_slideshow_of_photos_keeps_the_photos_for_the_pictures() -> None:
+    spec = read("narrate a slideshow of x.png and y.png about our garden", use_llm=False, use_embeddings=False)
+    video = next(d for d in spec.deliverables if d.kind == "video")
+    voice = next(d for d in spec.deliverables if d.kind == "speech")
+    assert video.operation == "slideshow" and "x.png" in video.uses_files
+    assert not voice.uses_files and not voice.deliverable
+    assert all("zfile" not in r for r in spec.reasons)  # explanations name the user's files
+
+
+def test_narrating_the_users_clip_makes_one_voice() -> None:
+    spec = read("a narrated version of holiday.mp4 about our trip to Lisbon", use_llm=False, use_embeddings=False)
+    assert [d.kind for d in spec.deliverables if d.deliverable] == ["video"]
+    assert sum(d.kind == "speech" for d in spec.deliverables) == 1
+    assert next(d for d in spec.deliverables if d.kind == "video").operation == "voiceover"

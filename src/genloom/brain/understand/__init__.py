@@ -110,7 +110,9 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
     timings["kinds"] = (time.perf_counter() - t0) * 1000
     spec = reader.build(parts, spec_kinds_by)
     spec.notes.extend(notes)
-    spec.reasons.extend(found.notes)
+    # The parts' explanations quote the masked words: give the user's file names back.
+    spec.reasons.extend(re.sub(r"\bzfile(\d+)\b", lambda m: reader.mentions[int(m.group(1)) - 1]
+                               if int(m.group(1)) <= len(reader.mentions) else m.group(0), n) for n in found.notes)
     spec.confidence = confidence
     spec.recipe = _recipe(text)
     spec.addressed_to_text_model = bool(_ASKS_LLM.search(text))
@@ -479,6 +481,8 @@ class _Reader:
                 continue
             if not files:
                 continue
+            if part.carried_by is not None and parts[part.carried_by].text == part.text:
+                continue  # "a narrated slideshow of a.jpg and b.jpg": the files are the host's pictures
             if _inputs.is_extraction(part.text) and ds[i].kind in ("speech", "text"):
                 drop.append(i)  # the clip itself is read by the next step
                 nxt = i + 1
@@ -490,6 +494,15 @@ class _Reader:
                 continue
             added = _inputs.apply(ds, i, files)
             previous = i
+            # "narrate my video demo.mp4": the clip's own edit makes the sound its words asked for; the part
+            # the same words carried would be a second voice.
+            carried = [j for j, q in enumerate(parts) if q.carried_by == i and q.text == part.text]
+            twins = [j for j in carried if any(e.kind == ds[j].kind for e in added)]
+            drop.extend(twins)
+            sounds = {ds[j].kind for j in carried if j not in twins}
+            if ds[i].kind == "video" and ds[i].operation == "edit" and sounds & {"speech", "music"}:
+                # "a narrated video of demo.mp4": the clip gets the sound its own words carry
+                ds[i].operation = "voiceover" if "speech" in sounds else "add-music"
             for extra in added:
                 ds.append(extra)
                 new = len(ds) - 1
@@ -498,7 +511,7 @@ class _Reader:
                     previous = new
                 else:  # a transcript, voiceover or music bed the part is made from
                     ds[i].made_from.append(new)
-        for i in reversed(drop):
+        for i in sorted(set(drop), reverse=True):
             self._remove(ds, i)
         # Files no part names (-i, uploads, or named in a sentence like "I have x.m4a"): the request's
         # first deliverable uses them.

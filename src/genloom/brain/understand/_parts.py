@@ -274,6 +274,8 @@ class _PartResult:
     via: str  # noun, verb, weak, question, none
     several: bool = False  # the head asks for alternatives to choose from ("logo options")
     bundle: bool = False  # the head names a bundle of kinds ("podcast intro")
+    # Kinds the head carries inside it, named by a modifier or a verb ("a narrated video": speech in the video).
+    carries: list[str] = field(default_factory=list)
 
 
 def _classify_part(text: str) -> _PartResult:
@@ -321,7 +323,13 @@ def _classify_part(text: str) -> _PartResult:
     first_noun_start = nouns[0].start if nouns else len(text)
     late_verbs = [v for v in verbs if v.start > first_noun_start]
     verbs = [v for v in verbs if v.start < first_noun_start]
-    if verbs:
+    carries: list[str] = []
+    if verbs and verbs[0].kind in _CARRIED_SOUNDS and nouns and nouns[0].kind == "video":
+        # "narrate a slideshow of our trip": the verb adds its sound to the video it names.
+        v, noun = verbs[0], nouns[0]
+        kinds, cue, via, carries = ["video"], noun.text, "noun", [v.kind]
+        reason = f"the request asks for {noun.text!r}, which is video; {v.text!r} puts {v.kind} in it"
+    elif verbs:
         v = verbs[0]
         kinds, cue, reason, via = [v.kind], v.text, f"the verb {v.text!r} asks for {v.kind}", "verb"
     elif nouns:
@@ -372,14 +380,18 @@ def _classify_part(text: str) -> _PartResult:
             kinds.append(late.kind)
             reason += f"; {late.text!r} adds {late.kind}"
     for mod in modifiers:
-        if kinds and (kinds[0], mod.kind) in cues.CONTAINS or mod.kind in kinds:
+        if mod.kind in kinds or mod.kind in carries:
+            continue
+        if kinds and (kinds[0], mod.kind) in cues.CONTAINS:
+            carries.append(mod.kind)  # "a narrated video": the narration goes into it
+            reason += f"; {mod.text!r} puts {mod.kind} in it"
             continue
         if mod.kind == "video" and kinds == ["image"]:  # "an animated logo" is a video
             kinds = ["video"]
             continue
         kinds.append(mod.kind)
         reason += f"; {mod.text!r} adds {mod.kind}"
-    return _PartResult(kinds, cue, reason, via, several)
+    return _PartResult(kinds, cue, reason, via, several, carries=carries)
 
 
 # -- the whole request -------------------------------------------------------
@@ -513,6 +525,7 @@ def find_parts(request: str) -> Found:
                           and all(k in _CARRIED_SOUNDS and (host_kind, k) in cues.CONTAINS for k in res.kinds))
             join = "with" if sound_attr else "and"
         first = len(parts)
+        first = len(parts)
         for k in res.kinds:
             carried = host_kind is not None and (join == "with" or refers_back) and (host_kind, k) in cues.CONTAINS
             into: int | None = host if carried else None
@@ -524,8 +537,11 @@ def find_parts(request: str) -> Found:
             parts.append(Part(k, chunk, res.cue, res.reason, join=join, carried_by=into, several=res.several))
             if part_settings and k == kind:
                 parts[-1].settings.extend(part_settings)
+        for k in res.carries:
+            notes.append(f"{chunk!r} puts {k} into the {res.kinds[0]}, not a separate {k} deliverable")
+            parts.append(Part(k, chunk, res.cue, res.reason, join="with", carried_by=first))
         if join != "with" and res.kinds:
-            host = len(parts) - len(res.kinds)
+            host = first
     for chunk in waiting:  # no voice followed: the description asked for one itself ("a deep male voice")
         res = _classify_part(chunk)
         parts.insert(0, Part("speech", chunk, res.cue, res.reason, join="first"))
