@@ -162,7 +162,7 @@ def test_narrating_a_slideshow_of_photos_keeps_the_photos_for_the_pictures() -> 
     spec = read("narrate a slideshow of x.png and y.png about our garden", use_llm=False, use_embeddings=False)
     video = next(d for d in spec.deliverables if d.kind == "video")
     voice = next(d for d in spec.deliverables if d.kind == "speech")
-    assert video.operation == "slideshow" and "x.png" in video.uses_files
+    assert video.operation == "slideshow" and video.uses_files == ["x.png", "y.png"]
     assert not voice.uses_files and not voice.deliverable
     assert all("zfile" not in r for r in spec.reasons)  # explanations name the user's files
 
