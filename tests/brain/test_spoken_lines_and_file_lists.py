@@ -125,3 +125,21 @@ def test_several_recordings_in_a_list_are_all_transcribed() -> None:
     spec = _spec("transcribe monday.wav, tuesday.wav and friday.wav")
     assert spec.deliverables[0].kind == "transcript"
     assert spec.deliverables[0].uses_files == ["monday.wav", "tuesday.wav", "friday.wav"]
+
+
+def test_files_in_words_that_ask_for_nothing_go_to_the_operation_after_them() -> None:
+    spec = _spec("Using dawn.jpg and dusk.jpg, make a slideshow, and translate letter.txt into German")
+    by_kind = {d.kind: d for d in spec.deliverables}
+    assert by_kind["video"].uses_files == ["dawn.jpg", "dusk.jpg"] and by_kind["video"].operation == "slideshow"
+    assert by_kind["text"].uses_files == ["letter.txt"] and by_kind["text"].operation == "translate"
+
+
+@pytest.mark.parametrize("request_text", [
+    "please say 'see you in 10 minutes' slowly",
+    'A clip where a guide announces "The tour starts in fifteen minutes."',
+    "Speak this: the shuttle leaves in two hours",
+])
+def test_durations_inside_the_exact_words_are_no_setting(request_text: str) -> None:
+    spec = _spec(request_text)
+    assert all(d.seconds is None for d in spec.deliverables), [(d.kind, d.seconds) for d in spec.deliverables]
+    assert any(d.verbatim for d in spec.deliverables)

@@ -106,7 +106,7 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
             llm_reading = reason  # the Reading object
             reason = "chosen by the language model"
         parts = [Part(k, found.lowered, "", str(reason)) for k in kinds]
-    parts = reader.spoken_lines(parts)
+    parts = reader.files_beside(reader.spoken_lines(parts))
     timings["kinds"] = (time.perf_counter() - t0) * 1000
     spec = reader.build(parts, spec_kinds_by)
     spec.notes.extend(notes)
@@ -267,6 +267,42 @@ class _Reader:
             i += 2
         return out
 
+    def files_beside(self, parts: list[Part]) -> list[Part]:
+        """Files in words that ask for nothing go to the operation after them (else the one before).
+
+        "Using a.jpg and b.jpg, make a slideshow, and summarize notes.txt": the chunk "using a.jpg
+        and b.jpg" names no deliverable, so the splitter set it aside and the slideshow had no
+        photos. A file the user names is never dropped: it belongs to the next part in the
+        sentence, as the settings words after a part belong to it.
+        """
+        low = self.found.lowered
+        spans: list[tuple[int, int, int]] = []  # (start, end, part index) of every part's words
+        pos = 0
+        for i, part in enumerate(parts):
+            at = low.find(part.text, pos)
+            if at < 0:
+                return parts  # words the parts do not come from (a vote over the whole request): nothing to place
+            spans.append((at, at + len(part.text), i))
+            pos = at
+            for words in part.settings:
+                s = low.find(words, at)
+                if s >= 0:
+                    spans.append((s, s + len(words), i))
+        out = list(parts)
+        for m in re.finditer(r"\bzfile\d+(?:\s+zfile\d+)*\b", low):
+            if any(a <= m.start() < b for a, b, _ in spans):
+                continue
+            after = [i for a, _, i in sorted(spans) if a > m.start()]
+            before = [i for a, _, i in sorted(spans) if a < m.start()]
+            target = after[0] if after else before[-1] if before else None
+            if target is None:
+                continue
+            part = out[target]
+            out[target] = replace(part, settings=[*part.settings, m.group(0)])
+            self.found.notes.append(f"{self._restore(m.group(0), m.start())} goes to {part.text!r}, "
+                                    "the operation beside it")
+        return out
+
     # -- deliverables ----------------------------------------------------------------------
     def build(self, parts: list[Part], decided_by: str) -> RequestSpec:
         ds: list[Deliverable] = []
@@ -305,7 +341,8 @@ class _Reader:
                   speaker: str = "") -> None:
         """The settings the part's own words state (the whole request's, when it is the only part)."""
         words = self.text if alone else phrase
-        d.seconds = _extract.seconds(words) if d.kind in TIMED else None
+        spoken = self._words_to_speak(words) if d.kind == "speech" else None
+        d.seconds = _extract.seconds(_stated(words, spoken)) if d.kind in TIMED else None
         d.language = _extract.language(words)
         if d.kind in ("image", "video"):
             d.size = _extract.size(words, d.kind)
@@ -333,7 +370,7 @@ class _Reader:
             if tone and (d.voice is None or d.voice.tone is None):
                 d.voice = (d.voice or VoiceTraits()).model_copy(update={"tone": tone})
             d.speed = _extract.speed(words)
-            d.verbatim = self._words_to_speak(words)
+            d.verbatim = spoken
             said_by = _extract.voice(f"{speaker} voice") if speaker else None
             if said_by is not None:  # "an old man tells us …": his voice, where the words say nothing else
                 asked = d.voice.model_dump(exclude_none=True) if d.voice else {}
@@ -572,7 +609,7 @@ class _Reader:
 
     def _request_wide(self, ds: list[Deliverable]) -> None:
         """Settings stated once for the whole request go to every part that can take them and lacks its own."""
-        wide = _extract.seconds(self.text)
+        wide = _extract.seconds(_stated(self.text, *(d.verbatim or d.headline for d in ds)))
         timed = [d for d in ds if d.kind in TIMED]
         if wide is not None and not any(d.seconds for d in timed):
             for d in timed:
@@ -608,6 +645,14 @@ class _Reader:
                 part = ds[j]
                 if part.kind in ("speech", "music", "sound") and d.seconds and part.seconds is None:
                     part.seconds = d.seconds
+
+
+def _stated(words: str, *exact_words: str | None) -> str:
+    """``words`` without the exact words to speak or print: 'say "back in 5 minutes"' asks for no 5 minutes."""
+    for exact in [*_extract.quoted(words), _extract.verbatim(words), *exact_words]:
+        if exact:
+            words = words.replace(exact, " ")
+    return words
 
 
 # Operations that keep the user's clip and lay new sound over it.
