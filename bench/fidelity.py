@@ -179,7 +179,7 @@ def prints(words: str, recall: float = 0.75) -> Check:
     def check(o: Outcome) -> tuple[bool, str]:
         f = _one(o, "image", IMAGES)
         seen = checks.printed_text(f)
-        r = checks.word_recall(words, seen, content_only=False)
+        r = checks.printed_recall(words, seen)
         return r >= recall, f"OCR read {' '.join(seen.split())[:100]!r} ({r:.0%} of {words!r})"
     return check
 

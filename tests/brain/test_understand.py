@@ -257,3 +257,19 @@ def test_the_pace_a_speech_asks_for_is_its_speed(request_text: str, speed: float
     spec = read(request_text, use_llm=False, use_embeddings=False)
     voice = next(d for d in spec.deliverables if d.kind == "speech")
     assert voice.speed == speed
+
+
+@pytest.mark.parametrize(("request_text", "count", "headline"), [
+    ('a square poster that says "3 NIGHTS ONLY"', None, "3 NIGHTS ONLY"),
+    ('two banners with the headline "Save 20 percent"', 2, "Save 20 percent"),
+    ('an instagram post reading "Top 10 Pasta Spots"', None, "Top 10 Pasta Spots"),
+])
+def test_numbers_inside_the_printed_words_are_not_settings(request_text: str, count: int | None,
+                                                           headline: str) -> None:
+    d = _only(request_text)
+    assert d.kind == "image" and d.count == count and d.headline == headline
+
+
+def test_a_look_named_inside_the_printed_words_is_not_the_style() -> None:
+    d = _only('a banner that says "Vintage Vinyl Fair"')
+    assert d.style is None and d.headline == "Vintage Vinyl Fair"

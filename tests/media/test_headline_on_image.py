@@ -24,9 +24,9 @@ def test_headline_on_a_user_photo_keeps_it(tmp_path: Path) -> None:
         diff = ImageChops.difference(made.convert("RGB").crop(top), original.convert("RGB").crop(top))
         assert max(hi for _, hi in diff.getextrema()) <= 2
     if shutil.which("tesseract"):
-        from genloom.testing.checks import printed_text, word_recall
+        from genloom.testing.checks import printed_recall, printed_text
 
-        assert word_recall("Grand Opening", printed_text(out.paths[0]), content_only=False) == 1.0
+        assert printed_recall("Grand Opening", printed_text(out.paths[0])) == 1.0
 
 
 def test_base_image_needs_words_and_a_picture(tmp_path: Path) -> None:

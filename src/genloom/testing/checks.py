@@ -11,7 +11,7 @@ the same way:
   faster-whisper, an independent recogniser, not genloom's own);
 * :func:`level_between_words` — how loud a track stays while its voice speaks
   (a music bed under the voice, or silence in its pauses);
-* :func:`printed_text` — the words printed on an image (Tesseract OCR);
+* :func:`printed_text` — the words printed on an image (Tesseract OCR); :func:`printed_recall` compares them;
 * :func:`midi_tempo` / :func:`midi_key` — a MIDI file's tempo and key;
 * :func:`word_recall` — how many of the expected words a text holds;
 * :func:`frame_matches` — whether each given image appears in a video.
@@ -178,6 +178,28 @@ def printed_text(path: str | Path) -> str:
                                  timeout=120)
             texts.append(run.stdout)
     return "\n".join(texts)
+
+
+# Glyphs OCR engines confuse in display fonts (a bold "5" read as "S"). Both sides are mapped alike, so
+# a different digit still differs ("TOP 6" never matches a printed "TOP 5").
+_OCR_CONFUSABLE = str.maketrans({"0": "o", "1": "l", "i": "l", "5": "s", "8": "b", "|": "l"})
+
+
+def printed_recall(expected: str, read: str) -> float:
+    """The fraction of ``expected``'s words found in OCR output ``read``.
+
+    Tolerates what Tesseract does to display type without accepting other words: confusable glyphs
+    (above), and two printed words it ran together ("TOP 5" read as "TOPS").
+    """
+    want = [w.translate(_OCR_CONFUSABLE) for w in words(expected)]
+    if not want:
+        return 1.0
+    have = {w.translate(_OCR_CONFUSABLE) for w in words(read)}
+    found = [w in have for w in want]
+    for i in range(len(want) - 1):
+        if want[i] + want[i + 1] in have:
+            found[i] = found[i + 1] = True
+    return sum(found) / len(want)
 
 
 def frame_matches(video: str | Path, images: list[str | Path], samples: int = 24) -> list[bool]:

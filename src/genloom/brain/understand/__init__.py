@@ -342,13 +342,16 @@ class _Reader:
         """The settings the part's own words state (the whole request's, when it is the only part)."""
         words = self.text if alone else phrase
         spoken = self._words_to_speak(words) if d.kind == "speech" else None
-        d.seconds = _extract.seconds(_stated(words, spoken)) if d.kind in TIMED else None
-        d.language = _extract.language(words)
+        # Numbers, sizes and looks are read outside the exact words: a thumbnail that says "TOP 5 HIKES"
+        # is one thumbnail, and 'say "back in 5 minutes"' asks for no 5 minutes.
+        plain, plain_phrase = _stated(words, spoken), _stated(phrase, spoken)
+        d.seconds = _extract.seconds(plain) if d.kind in TIMED else None
+        d.language = _extract.language(plain)
         if d.kind in ("image", "video"):
-            d.size = _extract.size(words, d.kind)
-            d.style = _extract.style(words)
+            d.size = _extract.size(plain, d.kind)
+            d.style = _extract.style(plain)
         if d.kind == "image":
-            d.count = _extract.count(phrase)
+            d.count = _extract.count(plain_phrase)
             said = _extract.verbatim(words)
             if said and _extract.quoted(words) or re.search(r"\b(?:says?|saying|reads|titled|headline|with the "
                                                              r"(?:text|words))\b", words, re.I):
@@ -357,8 +360,8 @@ class _Reader:
             if d.headline is None and (any(w in (layout + " " + d.label) for w in HEADLINE_LAYOUTS)):
                 d.headline_wanted = True
         if d.kind == "text" and several:
-            d.count = _extract.count(phrase)  # "five video ideas": the list's length (the text runner reads words)
-        asked = _extract.count(phrase) if several and d.kind in ("speech", "music", "sound", "video") else None
+            d.count = _extract.count(plain_phrase)  # "five video ideas": the list's length (the text runner reads words)
+        asked = _extract.count(plain_phrase) if several and d.kind in ("speech", "music", "sound", "video") else None
         if asked:
             self.notes.append(f"{asked} {d.label} versions were asked; one is made: the {d.kind} generator makes "
                               "one per request")
@@ -391,7 +394,7 @@ class _Reader:
                 d.captions = True  # vertical social clips are watched muted: captions on by default
         if d.kind in ("text", "speech") and d.verbatim is None:
             # "a 50-word description", "under 80 words"; a list's is per item ("three taglines, 6 words each")
-            items = (d.count or _extract.count(phrase) or 1) if d.kind == "text" else 1
+            items = (d.count or _extract.count(plain_phrase) or 1) if d.kind == "text" else 1
             stated = _extract.list_words(words, items) if items > 1 else _extract.words(words)
             if stated:
                 d.words, d.words_bound = stated  # type: ignore[assignment]
