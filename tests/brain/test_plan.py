@@ -213,3 +213,10 @@ def test_voice_traits_resolve_to_an_installed_voice_with_the_reason(fake_model,
         speech = next(s for s in p.steps if s.kind == "speech")
         assert speech.params["voice"] == voice and "voice:" in speech.reason and not p.notes
         assert speech.model == {"joe": "piper-joe", "heart": "hibari"}[voice]  # the voice's own model
+
+
+def test_a_sound_genloom_cannot_make_is_noted_as_failing_before_it_runs() -> None:
+    p = plan("the sound of a squeaky swing, 4 seconds", use_llm=False)
+    note = next(n for n in p.notes if "squeaky swing" in n)
+    assert "will fail" in note and "rain" in note and "closest" not in note
+    assert not any("squeaky" in n for n in plan("rain on a tin roof, 10 seconds", use_llm=False).notes)

@@ -50,7 +50,10 @@ def honest_notes(spec: RequestSpec) -> list[str]:
                          f"composer (flat vector art). `genloom pull {_PHOTO_MODEL}` installs a photographic model.")
     for d in spec.deliverables:
         if d.kind == "sound" and d.sound is None:
-            notes.append(f"{d.phrase or 'this sound'!r} is not one of the sounds genloom synthesises (rain, ocean, "
-                         "wind, thunder, fire, stream, birdsong, noises, clock, heartbeat, beep, chime, whoosh, "
-                         "applause); the closest one is used.")
+            from genloom.sound.request import SOUNDS, find_sounds
+
+            if not find_sounds(d.phrase):  # the run refuses it too: say so now, and what would make it
+                notes.append(f"{d.phrase or 'this sound'!r} is not one of the sounds genloom synthesises "
+                             f"({', '.join(SOUNDS)}): this step will fail. A recording of it, or a sound-effects "
+                             "model added as a plugin, would make it.")
     return notes
