@@ -105,7 +105,7 @@ def _understand(plan, model: str | None) -> int:
 
 
 # The baseline for --answer-format: the reading as it was answered before, a JSON object under a compact
-# grammar (~27 tokens an answer, where the line takes ~16).
+# grammar (~27 tokens an answer, where the line takes ~10-16).
 _JSON_SYSTEM = """You read requests to a creative assistant. Reply with JSON only.
 kinds: what the user wants to RECEIVE, from: text (prose, answers, scripts, lyrics, summaries), code (programs, SVG, \
 HTML), transcript (the words of a recording written out), image (pictures, logos, posters), speech (spoken audio, \

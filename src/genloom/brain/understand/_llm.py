@@ -1,11 +1,14 @@
-"""The LLM's reading of what the rules leave open: kinds (when unclear), topic, name, tone, style.
+"""The LLM's reading of what the rules leave open: kinds (when unclear), topic, tone, style.
 
 One call at temperature 0. The answer is one compact line,
-``topic|name|tone|style|kinds``, held to that shape by a GBNF grammar; tone
+``topic|tone|style|kinds``, held to that shape by a GBNF grammar; tone
 and style come from closed lists, so they are settings the generators know, not
 free words. On this 2-core machine decoding costs ~60-75 ms a token and the
-answer is most of a planning call's time: the line takes ~12 tokens where the
-same reading as JSON took ~28 (keys, quotes and braces are tokens too).
+answer is most of a planning call's time: the line takes ~10 tokens where the
+same reading as JSON took ~27 (keys, quotes and braces are tokens too). The
+subject's name is not asked: the LLM mostly copied the topic into it, and the
+parse finds names (``_parse.name_spans``); dropping it took a topic-only reading
+from p50 1.78 s to 1.27 s here.
 
 The system prompt and its few-shot examples never change from one request to
 the next, so a backend with prefix caching evaluates them once; each call then
@@ -26,14 +29,13 @@ EXTRA_TONES = ("simple", "funny", "formal", "casual", "elegant", "inspiring", "r
 TONE_WORDS = tuple(dict.fromkeys((*TONES, *EXTRA_TONES)))
 # A look for pictures (STYLES) or a music genre: the two kinds of style a generator takes.
 STYLE_WORDS = tuple(dict.fromkeys((*STYLES, *GENRES)))
-FIELDS = ("topic", "name", "tone", "style", "kinds")
+FIELDS = ("topic", "tone", "style", "kinds")
 
 SCHEMA = {
     "type": "object",
     "properties": {
         "kinds": {"type": "array", "items": {"type": "string", "enum": list(KINDS)}, "minItems": 1, "maxItems": 6},
         "topic": {"type": "string", "maxLength": 60},
-        "name": {"type": "string", "maxLength": 30},
         "tone": {"type": "string", "enum": ["", *TONE_WORDS]},
         "style": {"type": "string", "enum": ["", *STYLE_WORDS]},
     },
@@ -48,10 +50,9 @@ def _alternatives(words: tuple[str, ...]) -> str:
 def _grammar(with_kinds: bool) -> str:
     kinds = ' "|" kind ("," kind){0,5}' if with_kinds else ""
     return "\n".join([
-        f'root ::= free60 "|" free30 "|" tone? "|" style?{kinds}',
+        f'root ::= free60 "|" tone? "|" style?{kinds}',
         f"kind ::= {_alternatives(KINDS)}",
         "free60 ::= chr{0,60}",
-        "free30 ::= chr{0,30}",
         'chr ::= [^|\\x00-\\x1f]',
         f"tone ::= {_alternatives(TONE_WORDS)}",
         f"style ::= {_alternatives(STYLE_WORDS)}",
@@ -63,35 +64,34 @@ GRAMMAR = _grammar(with_kinds=True)
 GRAMMAR_OPEN = _grammar(with_kinds=False)
 
 # Constant: the runtime caches this prefix. Change it only with care (every plan pays once more).
-SYSTEM = f"""You read requests to a creative assistant. Reply with one line: topic|name|tone|style|kinds
+SYSTEM = f"""You read requests to a creative assistant. Reply with one line: topic|tone|style|kinds
 kinds: what the user wants to RECEIVE, comma-separated, from: text (prose, answers, scripts, lyrics, summaries), \
 code (programs, SVG, HTML), transcript (the words of a recording written out), image (pictures, logos, posters), \
 speech (spoken audio, voiceovers, narration), music (songs, jingles, soundtracks), sound (sound effects, \
 ambiences, noise), video (clips, animations). Describing or writing about something is text. When the user's \
 file is edited (music added to their video), the kind is the edited file's kind.
-topic: what it is about, a few words from the request. name: the product, brand or person's name if one is \
-given, else empty. tone: one of {", ".join(TONE_WORDS)}, or empty. style: one of {", ".join(STYLE_WORDS)}, or empty.
+topic: what it is about, a few words from the request. tone: one of {", ".join(TONE_WORDS)}, or empty. style: one of {", ".join(STYLE_WORDS)}, or empty.
 Examples:
 Request: a jingle for Loop Coffee
-Loop Coffee|Loop Coffee|cheerful||music
+Loop Coffee|cheerful||music
 Request: headline and hero image, Aurora lamp launch
-the Aurora lamp launch|Aurora|||text,image
+the Aurora lamp launch|||text,image
 Request: something soothing to fall asleep to
-falling asleep||soothing|ambient|music
+falling asleep|soothing|ambient|music
 Request: transcribe talk.wav then summarize it
-the talk||||text
+the talk|||text
 Request: put music under demo.mp4
-the demo||||video
+the demo|||video
 Request: a retro poster for Mia's bakery
-Mia's bakery|Mia's bakery||vintage|image
+Mia's bakery||vintage|image
 Request: explain like I'm five why the sky is blue
-why the sky is blue||simple||text"""
+why the sky is blue|simple||text"""
 
 
 class Reading(BaseModel):
     kinds: list[str] = Field(default_factory=list)
     topic: str = Field("", max_length=80)
-    name: str = Field("", max_length=40)
+    name: str = Field("", max_length=40)  # only from a backend's JSON answer
     tone: str = Field("", max_length=24)
     style: str = Field("", max_length=24)
 
@@ -112,7 +112,7 @@ def parse_reading(text: str) -> Reading:
     line = text.splitlines()[0] if text else ""
     fields = [f.strip() for f in line.split("|")]
     if len(fields) not in (len(FIELDS) - 1, len(FIELDS)):
-        raise ValueError(f"the language model's reading is not topic|name|tone|style|kinds: {line[:80]!r}")
+        raise ValueError(f"the language model's reading is not topic|tone|style|kinds: {line[:80]!r}")
     values = dict(zip(FIELDS, fields, strict=False))
     kinds = [k.strip() for k in values.pop("kinds", "").split(",") if k.strip()]
     try:
