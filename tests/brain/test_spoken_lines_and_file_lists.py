@@ -143,3 +143,17 @@ def test_durations_inside_the_exact_words_are_no_setting(request_text: str) -> N
     spec = _spec(request_text)
     assert all(d.seconds is None for d in spec.deliverables), [(d.kind, d.seconds) for d in spec.deliverables]
     assert any(d.verbatim for d in spec.deliverables)
+
+
+@pytest.mark.parametrize("request_text", [
+    "With these pictures one.png, two.png: make a short slideshow",
+    "here are our shots one.png and two.png, turn them into a slideshow",
+    "using my photos one.png and two.png, build a slideshow",
+])
+def test_words_that_only_point_at_the_users_files_ask_for_nothing(request_text: str) -> None:
+    from genloom.brain.understand import read
+
+    spec = read(request_text, use_llm=False, use_embeddings=False)
+    assert [(d.kind, d.operation) for d in spec.deliverables if d.deliverable] == [("video", "slideshow")]
+    video = next(d for d in spec.deliverables if d.kind == "video")
+    assert video.uses_files == ["one.png", "two.png"]

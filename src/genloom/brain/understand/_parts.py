@@ -97,6 +97,10 @@ _ABOUT_MEDIA = re.compile(r"^(?:script|lyrics|transcripts?|captions?|description
                           r"names?|tips|review|summary|outline|plan)$")
 _WORD = re.compile(r"[\w'-]+")
 _NEGATED = re.compile(r"^(?:no|without|not|minus|zero)\b")
+# Words that only point at the user's own files ("with these photos a.jpg b.jpg", "here are my clips x.mp4"):
+# a determiner that makes the noun the user's, then the files themselves. They name material, not a deliverable.
+_OWN_FILES = re.compile(r"^(?:(?:with|using|from|take|here are|these are|attached are|i've got)\s+)?"
+                        r"(?:these|those|my|our|the attached)\s+(?:[\w'-]+\s+){0,3}?zfile\d+(?:\s+zfile\d+)*$")
 _HAVE = re.compile(r"^(?:i|we)(?: have| 've| already)? (?:have|got|recorded|made|wrote|took|shot|filmed|attached|"
                    r"uploaded)\b|^(?:here is|here's|attached is|this is)\b")
 # What a host carries as a sound of its own when listed after a "with" ("with music and a voiceover").
@@ -251,6 +255,8 @@ def _strip_payload(text: str) -> str:
     if colon is None:
         return text  # "a 4:5 post", "the 8:15 train": a colon between digits is a ratio or a time
     head, tail = text[:colon.start()], text[colon.end():]
+    if _OWN_FILES.match(head.strip()):
+        return tail  # "with these photos a.jpg, b.jpg: make a slideshow": the head only points at the files
     tail_parts = [p for p in re.split(cues.AND_SPLIT, tail) if p and _matches(p)]
     head_matches = _matches(head)
     head_kinds = _classify_part(head).kinds if head.strip() else []
@@ -482,7 +488,7 @@ def find_parts(request: str) -> Found:
             if parts:
                 parts[-1].settings.append(chunk)
             continue  # "no captions", "without drums": a setting of the previous part, never a deliverable
-        if _HAVE.match(chunk):
+        if _HAVE.match(chunk) or _OWN_FILES.match(chunk):
             found.asking = found.asking.replace(chunk, " ").strip(" ,;")
             continue  # "i have a recording called x.m4a": the user's own file, not something to make
         res = _classify_part(chunk)
