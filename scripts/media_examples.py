@@ -9,13 +9,11 @@ brain passes (format, headline, subline, cta, n), so the docs show real output.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "media"
+from _examples import DOCS, make_examples
+
 THUMB = 360  # long side of the committed copies: the docs stay small
 
 EXAMPLES = [
@@ -44,26 +42,19 @@ EXAMPLES = [
 
 
 def main() -> None:
-    full = Path(sys.argv[sys.argv.index("--full") + 1]) if "--full" in sys.argv else None
     from PIL import Image
 
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ.setdefault("GENLOOM_HOME", str(Path(tmp) / "home"))
-        from genloom.api import create
+    def save(name: str, out: Path, result: Any) -> None:
+        for i, path in enumerate(result.paths):
+            img = Image.open(path).convert("RGB")
+            img.thumbnail((THUMB, THUMB), Image.Resampling.LANCZOS)
+            small = img.quantize(colors=128, method=Image.Quantize.MEDIANCUT)
+            suffix = f"-{i + 1}" if len(result.paths) > 1 else ""
+            small.save(DOCS / f"{name}{suffix}.png", optimize=True)
+            print(f"{path} -> docs/media/{name}{suffix}.png ({result.meta['images'][i]['width']}x"
+                  f"{result.meta['images'][i]['height']})")
 
-        DOCS.mkdir(parents=True, exist_ok=True)
-        for name, prompt, params in EXAMPLES:
-            out = (full or Path(tmp)) / f"{name}.png"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            result = create("image", prompt, params={"seed": 7, **params}, output=out)
-            for i, path in enumerate(result.paths):
-                img = Image.open(path).convert("RGB")
-                img.thumbnail((THUMB, THUMB), Image.Resampling.LANCZOS)
-                small = img.quantize(colors=128, method=Image.Quantize.MEDIANCUT)
-                suffix = f"-{i + 1}" if len(result.paths) > 1 else ""
-                small.save(DOCS / f"{name}{suffix}.png", optimize=True)
-                print(f"{path} -> docs/media/{name}{suffix}.png ({result.meta['images'][i]['width']}x"
-                      f"{result.meta['images'][i]['height']})")
+    make_examples("image", EXAMPLES, ".png", {}, save)
 
 
 if __name__ == "__main__":

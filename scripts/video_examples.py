@@ -9,14 +9,13 @@ Each example is a real video made through ``genloom.api.create`` with the keys a
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs" / "media"
+from _examples import DOCS, make_examples
+
 THUMB = 200  # long side of each frame in a strip: the docs stay small
 AT = (0.08, 0.3, 0.5, 0.7, 0.97)
 
@@ -61,19 +60,12 @@ def strip(video: Path, seconds: float, dest: Path) -> None:
 
 
 def main() -> None:
-    full = Path(sys.argv[sys.argv.index("--full") + 1]) if "--full" in sys.argv else None
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ.setdefault("GENLOOM_HOME", str(Path(tmp) / "home"))
-        from genloom.api import create
+    def save(name: str, out: Path, result: Any) -> None:
+        strip(out, result.meta["seconds"], DOCS / f"{name}.png")
+        print(f"{name}: {result.meta['size'][0]}x{result.meta['size'][1]}, {result.meta['seconds']:.1f} s, "
+              f"{result.meta['mode']}, {result.meta.get('shots')} shots -> docs/media/{name}.png")
 
-        DOCS.mkdir(parents=True, exist_ok=True)
-        for name, prompt, params in EXAMPLES:
-            out = (full or Path(tmp)) / f"{name}.mp4"
-            out.parent.mkdir(parents=True, exist_ok=True)
-            result = create("video", prompt, params={"seed": 7, "fps": 12, **params}, output=out)
-            strip(out, result.meta["seconds"], DOCS / f"{name}.png")
-            print(f"{name}: {result.meta['size'][0]}x{result.meta['size'][1]}, {result.meta['seconds']:.1f} s, "
-                  f"{result.meta['mode']}, {result.meta.get('shots')} shots -> docs/media/{name}.png")
+    make_examples("video", EXAMPLES, ".mp4", {"fps": 12}, save)
 
 
 if __name__ == "__main__":
