@@ -49,6 +49,26 @@ def test_same_seed_same_text_different_seed_differs():
     assert texts[0] != texts[2]
 
 
+def test_reproducible_mode_evaluates_every_prompt_afresh(monkeypatch: pytest.MonkeyPatch, runtime: str):
+    from genloom.backends import gguf_runtime
+
+    monkeypatch.setenv("GENLOOM_REPRODUCIBLE", "on")
+    model = gguf_runtime.factory(SMOLLM2)
+    try:
+        assert model.reproducible is True
+        batches: list[int] = []
+        if runtime == "llama-cpp-python":  # it would resume from the previous prompt's cached prefix
+            evaluate = model.llm.eval
+            monkeypatch.setattr(model.llm, "eval", lambda tokens: (batches.append(len(tokens)), evaluate(tokens))[1])
+        prompt = "Describe the harbour at dawn. " * 8
+        texts = [chat(prompt, model=model, max_tokens=16, seed=5, temperature=0.8).text() for _ in range(2)]
+        assert texts[0] == texts[1]
+        if runtime == "llama-cpp-python":
+            assert len([n for n in batches if n > 1]) == 2  # the whole prompt, twice
+    finally:
+        model.close()
+
+
 def test_stop_sequence_and_max_tokens():
     response = generate("1, 2, 3, 4, 5,", model=TINY, max_tokens=8, temperature=0, stop=["9"])
     text = response.text()

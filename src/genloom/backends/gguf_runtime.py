@@ -18,6 +18,17 @@ Settings (environment, read when a model loads; a card's ``options`` may set
 * ``GENLOOM_NGRAM``: ``on`` (default) or ``off``: n-gram speculative decoding.
 * ``GENLOOM_PROMPT_CACHE_MB``: RAM for cached prompt prefixes per model (default 256).
 * ``GENLOOM_CTX``: context window of each sequence (default 4096).
+* ``GENLOOM_REPRODUCIBLE``: ``off`` (default) or ``on``: the same request, model
+  and seed give the same text bit for bit, whatever ran before or beside it.
+
+Why reproducibility is a mode and not a given: llama.cpp's CPU kernels are not
+batch-invariant. A position scored inside a batch (a prompt, a speculative draft
+being verified, several sequences sharing a decode step) gets slightly different
+logits than the same position decoded alone (``bench/text.py --task rewrite``
+measures the drift), so a reused prompt prefix, a speculative draft or a
+neighbour in the batch can tip a near-tie the other way. Reproducible mode
+removes all three: one sequence at a time, no speculation, every prompt
+evaluated afresh.
 """
 
 from __future__ import annotations
@@ -80,9 +91,27 @@ def _positive_int(card: ModelCard | None, key: str, env: str, default: int) -> i
     return value
 
 
+def _switch(card: ModelCard | None, key: str, env: str, default: bool) -> bool:
+    raw = _setting(card, key, env)
+    if raw is None:
+        return default
+    if raw in ("on", "1", "true", "yes"):
+        return True
+    if raw in ("off", "0", "false", "no"):
+        return False
+    raise InvalidInput(f"{env}={raw!r} is not on or off",
+                       hint=f"{env}={'on' if default else 'off'} (default) or {'off' if default else 'on'}")
+
+
+def reproducible_for(card: ModelCard | None = None) -> bool:
+    """Whether the model runs in reproducible mode (see the module notes)."""
+    return _switch(card, "reproducible", "GENLOOM_REPRODUCIBLE", False)
+
+
 def parallel_for(card: ModelCard | None = None) -> int:
-    """Sequences decoded at once (continuous-batching slots)."""
-    return _positive_int(card, "parallel", "GENLOOM_PARALLEL", DEFAULT_PARALLEL)
+    """Sequences decoded at once (continuous-batching slots); 1 in reproducible mode."""
+    parallel = _positive_int(card, "parallel", "GENLOOM_PARALLEL", DEFAULT_PARALLEL)
+    return 1 if reproducible_for(card) else parallel
 
 
 def ctx_for(card: ModelCard | None = None) -> int:
@@ -101,12 +130,12 @@ def prompt_cache_mb() -> int:
 
 
 def ngram_for(card: ModelCard | None = None) -> bool:
-    raw = _setting(card, "ngram", "GENLOOM_NGRAM") or "on"
-    if raw in ("on", "1", "true", "yes", "auto"):
-        return True
-    if raw in ("off", "0", "false", "no"):
-        return False
-    raise InvalidInput(f"GENLOOM_NGRAM={raw!r} is not on or off", hint="GENLOOM_NGRAM=on (default) or off")
+    """N-gram speculation: on unless asked off; always off in reproducible mode."""
+    if _setting(card, "ngram", "GENLOOM_NGRAM") == "auto":  # an older spelling of the default
+        on = True
+    else:
+        on = _switch(card, "ngram", "GENLOOM_NGRAM", True)
+    return on and not reproducible_for(card)
 
 
 def expected_parallel(card: ModelCard) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from genloom import config
+from genloom.backends import gguf_runtime
 from genloom.backends.gguf import check_gguf, gguf_sha256, looks_like_gguf, resolve_gguf
 from genloom.errors import BackendUnavailable, ContextOverflow, CorruptWeights, GenerationFailed
 from genloom.models.card import Kind, ModelCard
@@ -62,6 +63,9 @@ class LlamaCppModel(TextModel):
             ) from exc
         self.n_ctx = self.llm.n_ctx()
         self.threads = threads
+        # llama-cpp-python reuses the longest common prefix of the previous prompt; that
+        # prefix was scored in another batch shape, so reproducible mode starts afresh.
+        self.reproducible = gguf_runtime.reproducible_for(card)
         self._lock = threading.Lock()
         self._formatter = self._make_formatter()
 
@@ -167,6 +171,8 @@ class LlamaCppModel(TextModel):
 
     def _run(self, tokens: list[int], max_tokens: int, kwargs: dict[str, Any], n_prompt: int) -> Iterator[Chunk]:
         with self._lock:
+            if self.reproducible:
+                self.llm.reset()
             finish = None
             pieces: list[str] = []
             try:

@@ -11,7 +11,13 @@ batch (continuous batching). The engine also gives:
 * n-gram (prompt-lookup) speculation: when the last few generated tokens
   already occur in the context, the tokens that followed them there are
   verified in one batch. Nothing is drafted without such a match, so free
-  prose pays (almost) nothing, and greedy output is the same with it on or off.
+  prose pays (almost) nothing. Verification scores the draft as a batch, and
+  llama.cpp's kernels are not batch-invariant, so greedy output can differ
+  from the plain decode where two tokens are nearly tied.
+
+``GENLOOM_REPRODUCIBLE=on`` trades all three for bit-identical replays: one
+slot, no speculation, and every prompt evaluated afresh (a cached prefix is
+another batch shape, with the same drift).
 
 Cancellation is per sequence: closing the stream makes the next engine
 callback return True, which cancels that task and frees its slot.
@@ -84,13 +90,19 @@ class XLlamaCppModel(TextModel):
     supports_schema = True
 
     def __init__(self, card: ModelCard, *, n_ctx: int | None = None, n_threads: int | None = None,
-                 parallel: int | None = None, ngram: bool | None = None):
+                 parallel: int | None = None, ngram: bool | None = None, reproducible: bool | None = None):
         super().__init__(card)
         xl = _import()
         path = resolve_gguf(card)
         check_gguf(path)
         self.path: Path = path
         self.threads = n_threads or int(card.options.get("n_threads") or config.default_threads())
+        self.reproducible = gguf_runtime.reproducible_for(card) if reproducible is None else reproducible
+        if self.reproducible:
+            if (parallel or 1) > 1 or ngram:
+                raise InvalidInput("reproducible mode runs one sequence at a time without speculation",
+                                   hint="drop parallel/ngram, or turn GENLOOM_REPRODUCIBLE off")
+            parallel, ngram = 1, False
         self.parallel = parallel or gguf_runtime.parallel_for(card)
         self.n_ctx = n_ctx or gguf_runtime.ctx_for(card)  # per sequence
         self.ngram = gguf_runtime.ngram_for(card) if ngram is None else ngram
@@ -105,8 +117,8 @@ class XLlamaCppModel(TextModel):
         p.cpuparams.n_threads = self.threads
         p.cpuparams_batch.n_threads = self.threads
         p.warmup = False
-        p.cache_prompt = True
-        p.cache_ram_mib = gguf_runtime.prompt_cache_mb()
+        p.cache_prompt = not self.reproducible
+        p.cache_ram_mib = 0 if self.reproducible else gguf_runtime.prompt_cache_mb()
         p.api_keys = [self._key]
         p.verbosity = 1 if os.environ.get("GENLOOM_DEBUG") else -1
         if self.ngram:
@@ -157,15 +169,15 @@ class XLlamaCppModel(TextModel):
         body["prompt"] = prompt
         return self._run(self.server.handle_completions, body, chat=False)
 
-    @staticmethod
-    def _body(params: GenerationParams) -> dict[str, Any]:
+    def _body(self, params: GenerationParams) -> dict[str, Any]:
         body: dict[str, Any] = {
             "temperature": params.temperature, "top_p": params.top_p, "top_k": params.top_k,
             "min_p": params.min_p, "max_tokens": params.max_tokens, "stop": list(params.stop),
             "seed": params.seed if params.seed is not None else secrets.randbelow(2**31),
             "repeat_penalty": params.repeat_penalty, "frequency_penalty": params.frequency_penalty,
             "presence_penalty": params.presence_penalty,
-            "stream": True, "stream_options": {"include_usage": True}, "cache_prompt": True,
+            "stream": True, "stream_options": {"include_usage": True},
+            "cache_prompt": not self.reproducible,
         }
         if params.grammar:
             body["grammar"] = params.grammar

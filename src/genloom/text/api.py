@@ -123,8 +123,13 @@ class Response:
             duration_ms=(self.duration_s or 0) * 1000,
             parent_ids=self.parent_ids,
             run_id=self.run_id,
-            extra={"finish_reason": self.finish_reason, **self.extra},
+            extra={"finish_reason": self.finish_reason, **self._replay(), **self.extra},
         )
+
+    def _replay(self) -> dict[str, Any]:
+        # A llama.cpp replay is bit-identical only when both runs were in reproducible mode.
+        reproducible = getattr(self.model, "reproducible", None)
+        return {} if reproducible is None else {"reproducible": bool(reproducible)}
 
     def usage(self) -> dict[str, int | None]:
         return {"prompt_tokens": self.prompt_tokens, "completion_tokens": self.completion_tokens}
