@@ -82,6 +82,27 @@ def test_runs_graph_with_provenance_and_outputs(fake_model, fake_runners, tmp_pa
     assert started_at["voice"] > finished_at["script"]
 
 
+def test_only_deliverables_go_to_the_output_folder(fake_model, fake_runners, tmp_path: Path) -> None:
+    # A script written only to be spoken, and a bed only to go under the voice, are not what the
+    # user asked for: they stay in the store (with provenance), and the folder holds the voiceover.
+    fake_model.enqueue("Fresh bread every morning on Mill Street.")
+    p = Plan(request="a voiceover about our bakery with music under it", deliverables=["speech"],
+             topic="our bakery", steps=[
+                 Step(id="script", kind="text", task="script", instruction="script", prompt="Script for {topic}",
+                      deliverable=False),
+                 Step(id="bed", kind="music", task="bed", instruction="soft piano", deliverable=False),
+                 Step(id="voiceover", kind="speech", task="voiceover", instruction="read it",
+                      inputs=["script", "bed"]),
+             ])
+    result = execute(p, output_dir=tmp_path / "out", use_llm=False)
+    assert all(r.status == "ok" for r in result.steps), [r.error for r in result.steps]
+    assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["01-voiceover.wav"]
+    for sid in ("script", "bed"):
+        r = result.result(sid)
+        assert r.generation_id and all(tmp_path / "out" not in Path(x).parents for x in r.paths)
+    assert Path(result.result("bed").paths[0]).exists()  # kept in the asset store
+
+
 def test_independent_media_steps_run_in_parallel(fake_model, fake_runners) -> None:
     p = Plan(request="r", deliverables=["speech", "music"], steps=[
         Step(id="a", kind="speech", task="a", instruction="x", prompt="hello there"),

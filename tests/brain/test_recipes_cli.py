@@ -98,7 +98,7 @@ def test_cli_recipe_commands(fake_model, fake_runners, tmp_path: Path) -> None:
     assert out.exit_code == 0 and "welcome" in out.output
     out = runner.invoke(cli, ["recipe", "run", "podcast-intro", "--set", "topic=Tea Time", "--no-llm"])
     assert out.exit_code == 0, out.output
-    assert "✓ welcome" in out.output and "✓ jingle" in out.output
+    assert "✓ welcome" in out.output and "· jingle" in out.output and "made for welcome" in out.output
     out = runner.invoke(cli, ["recipe", "run", "podcast-intro", "--set", "oops"])
     assert out.exit_code == 1 and "key=value" in out.output
     out = runner.invoke(cli, ["recipe", "run", "nope"])

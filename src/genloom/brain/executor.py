@@ -537,7 +537,7 @@ class _Run:
                 if fitted.note:
                     notes.append(fitted.note)
         result.asset_ids = list(out.asset_ids)
-        result.paths = [str(p) for p in self._export(index, step, out, result.text)]
+        result.paths = [str(p) for p in self._export(step, out, result.text)]
         if missing:
             notes.append(f"made without input(s) {', '.join(missing)}, which failed")
         if notes:
@@ -655,11 +655,17 @@ class _Run:
                          "its narration is that long")
         return notes
 
-    def _export(self, index: int, step: Step, out: Any, text: str | None = None) -> list[Path]:
-        """Copy the step's output into ``output_dir`` (atomically); return where results are."""
+    def _export(self, step: Step, out: Any, text: str | None = None) -> list[Path]:
+        """Copy a deliverable's output into ``output_dir`` (atomically); return where results are.
+
+        Intermediates (a script written only to be spoken, a bed mixed under a voice) stay in the
+        asset store, with their provenance: the folder holds what the user asked for, numbered in
+        the order of the deliverables.
+        """
         paths = [Path(p) for p in out.paths]
-        if self.output_dir is None:
+        if self.output_dir is None or not step.deliverable:
             return paths
+        index = [s.id for s in self.plan.steps if s.deliverable].index(step.id)
         from genloom.store.db import get_store
         from genloom.store.files import atomic_copy
         from genloom.text.label import deliver
@@ -677,9 +683,11 @@ class _Run:
             target = self.output_dir / f"{stem}{ext}"
             deliver(target, body, model=out.model_id, generation_id=out.generation_id, label=self.label)
             return [target]
-        copied = []
+        copied: list[Path] = []
         for i, src in enumerate(paths):
-            target = self.output_dir / f"{stem}{'' if i == 0 else f'-{i + 1}'}{src.suffix}"
+            # A song's WAV and MIDI are 02-song.wav and 02-song.mid; only files of one type are numbered.
+            clash = any(c.suffix == src.suffix for c in copied)
+            target = self.output_dir / f"{stem}{f'-{i + 1}' if clash else ''}{src.suffix}"
             atomic_copy(src, target)
             if out.generation_id:
                 get_store().record_delivery(target, out.generation_id,

@@ -153,11 +153,17 @@ def _run_plan(p: Any, output_dir: Path | None, as_json: bool, *, use_llm: bool =
     else:
         out = console()
         _print_inputs_and_notes(p)
+        users = {s.id: [t.id for t in p.steps if s.id in t.inputs] for s in p.steps}
         for r in result.steps:
             if r.status != "ok":
                 continue
-            where = ", ".join(r.paths) if r.paths else ""
-            out.print(f"[green]✓[/] {r.step_id} ({r.kind}, {r.model}): {where}", highlight=False)
+            if r.step_id in deliverable:
+                where = ", ".join(r.paths) if r.paths else ""
+                out.print(f"[green]✓[/] {r.step_id} ({r.kind}, {r.model}): {where}", highlight=False)
+            else:  # made only to feed another step: in the store, not in the output folder
+                made_for = ", ".join(users.get(r.step_id) or []) or "the other steps"
+                out.print(f"[dim]·[/] {r.step_id} ({r.kind}, {r.model}): made for {made_for}; "
+                          f"genloom log show {r.generation_id}", highlight=False)
             if r.kind in ("text", "code", "transcript") and r.text:
                 out.print(r.text.strip(), markup=False, highlight=False)
             if r.error:
