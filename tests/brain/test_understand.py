@@ -273,3 +273,25 @@ def test_numbers_inside_the_printed_words_are_not_settings(request_text: str, co
 def test_a_look_named_inside_the_printed_words_is_not_the_style() -> None:
     d = _only('a banner that says "Vintage Vinyl Fair"')
     assert d.style is None and d.headline == "Vintage Vinyl Fair"
+
+
+@pytest.mark.parametrize(("request_text", "kind", "operation"), [
+    ("the menu for our cafe needs a short tagline", "text", None),
+    ("my workout channel could really use an energetic theme tune", "music", None),
+    ("the about page is lacking a team illustration", "image", None),
+    ("the newsletter requires a 40-word intro", "text", None),
+    ("lecture.mp3 needs a transcript", "transcript", "transcribe"),
+    ("the banner needs bolder letters", "image", None),  # nothing wanted by name: still the banner
+])
+def test_a_thing_that_needs_something_asks_for_that_something(request_text: str, kind: str,
+                                                              operation: str | None) -> None:
+    d = _only(request_text)
+    assert (d.kind, d.operation) == (kind, operation)
+
+
+def test_files_that_need_something_are_its_material(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("p1.png", "p2.png"):
+        (tmp_path / name).write_bytes(b"")
+    d = _only("the shots p1.png and p2.png need a short caption each")
+    assert d.kind == "text" and d.operation == "describe" and d.uses_files == ["p1.png", "p2.png"]

@@ -299,8 +299,9 @@ class _Reader:
                 continue
             part = out[target]
             out[target] = replace(part, settings=[*part.settings, m.group(0)])
-            self.found.notes.append(f"{self._restore(m.group(0), m.start())} goes to {part.text!r}, "
-                                    "the operation beside it")
+            files = self._restore(m.group(0), m.start())
+            verb = "goes" if len(re.findall(r"\bzfile\d+\b", m.group(0))) == 1 else "go"
+            self.found.notes.append(f"{files} {verb} to {part.text!r}, the operation beside it")
         return out
 
     # -- deliverables ----------------------------------------------------------------------

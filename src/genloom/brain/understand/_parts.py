@@ -103,6 +103,19 @@ _OWN_FILES = re.compile(r"^(?:(?:with|using|from|take|here are|these are|attache
                         r"(?:these|those|my|our|the attached)\s+(?:[\w'-]+\s+){0,3}?zfile\d+(?:\s+zfile\d+)*$")
 _HAVE = re.compile(r"^(?:i|we)(?: have| 've| already)? (?:have|got|recorded|made|wrote|took|shot|filmed|attached|"
                    r"uploaded)\b|^(?:here is|here's|attached is|this is)\b")
+# "our website needs a new logo", "these photos a.jpg need a caption each": a thing that needs, lacks or
+# could use something asks for that something. The wanted object decides the kind; the thing is its
+# subject or the user's file. A person who needs ("i need", "we need") is a polite opener, read elsewhere.
+_NEEDS = re.compile(r"^(?!(?:i|we|you|they|he|she|it|i'd|we'd)\b)(?P<thing>.+?)\s+"
+                    r"(?:needs?|requires?|could (?:really )?use|lacks?|(?:is|are) (?:missing|lacking))\s+"
+                    r"(?!to\b)(?P<wanted>\S.*)$")
+# "needs more contrast", "needs bolder letters": a comparative asks for a change to the thing, not a new one.
+_COMPARATIVE = re.compile(r"^(?:more|less|fewer|better|worse|(?P<er>[a-z]{3,}er))\s+\S")
+
+
+def _changes_the_thing(wanted: str) -> bool:
+    m = _COMPARATIVE.match(wanted)
+    return bool(m) and not (m.group("er") and _matches(m.group("er")))  # "poster ideas" names a thing
 # What a host carries as a sound of its own when listed after a "with" ("with music and a voiceover").
 _CARRIED_SOUNDS = frozenset({"speech", "music", "sound"})
 # Speech nouns that describe the voice rather than name a recording.
@@ -492,6 +505,15 @@ def find_parts(request: str) -> Found:
             found.asking = found.asking.replace(chunk, " ").strip(" ,;")
             continue  # "i have a recording called x.m4a": the user's own file, not something to make
         res = _classify_part(chunk)
+        needs = _NEEDS.match(chunk)
+        if needs and _changes_the_thing(needs.group("wanted")):
+            thing = _classify_part(needs.group("thing"))  # "the banner needs bolder letters": a banner
+            res = thing if thing.kinds else res
+        elif needs:
+            wanted = _classify_part(needs.group("wanted"))
+            if not wanted.kinds:  # "interview.wav needs a transcript": a transcript *of* it
+                wanted = _classify_part(f"{needs.group('wanted')} of {needs.group('thing')}")
+            res = wanted if wanted.kinds else res  # nothing wanted by name: what the thing is
         host_kind = parts[host].kind if host is not None else None
         if not res.kinds or (join == "with" and res.via == "weak" and host is not None):
             if parts:
