@@ -295,3 +295,23 @@ def test_files_that_need_something_are_its_material(tmp_path, monkeypatch) -> No
         (tmp_path / name).write_bytes(b"")
     d = _only("the shots p1.png and p2.png need a short caption each")
     assert d.kind == "text" and d.operation == "describe" and d.uses_files == ["p1.png", "p2.png"]
+
+
+def test_a_text_about_pictures_alone_is_blocked_not_made_up(tmp_path, monkeypatch) -> None:
+    # genloom has no image-understanding model: what the picture shows would be invented.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "porch.png").write_bytes(b"")
+    spec = read("I'd like a two-line description of porch.png", use_llm=False, use_embeddings=False)
+    text = next(d for d in spec.deliverables if d.kind == "text")
+    assert text.blocked and "cannot see what it shows" in text.blocked and "porch.png" in text.blocked
+    assert text.blocked in spec.notes
+
+
+def test_a_text_with_its_own_subject_is_written_from_the_request_not_the_picture(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sunset.webp").write_bytes(b"")
+    spec = read("an instagram caption for sunset.webp promoting our rooftop bar", use_llm=False,
+                use_embeddings=False)
+    text = next(d for d in spec.deliverables if d.kind == "text")
+    assert not text.blocked and not text.uses_files and text.operation != "describe"
+    assert any("cannot see what sunset.webp shows" in n for n in spec.notes)

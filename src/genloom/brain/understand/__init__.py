@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from pathlib import Path
 
 from genloom.brain.spec import Deliverable, InputFile, MusicSettings, RequestSpec, VoiceTraits
 from genloom.brain.understand import _extract, _inputs, _parse, _parts, _spoken, _topic
@@ -122,6 +123,7 @@ def read(request: str, *, inputs: list[InputFile] | None = None, use_llm: bool =
             spec.mentioned_not_asked.setdefault(m.kind, m.text)
     _read_topic(spec, reader, use_llm, model, llm_reading, timings, t0)
     _nothing_to_say(spec, reader)
+    _cannot_see_pictures(spec, reader)
     timings["total"] = (time.perf_counter() - t0) * 1000
     spec.timings_ms = {k: round(v, 2) for k, v in timings.items()}
     return spec
@@ -734,6 +736,43 @@ def _nothing_to_say(spec: RequestSpec, reader: _Reader) -> None:
         d.blocked = (f"Nothing to say in the {d.label or 'voiceover'} for {what}: genloom cannot see what "
                      f"{'it shows' if len(shown) == 1 else 'they show'}; say what it should be about "
                      "(\"... about our cafe\"), or give the words in quotes or in a text file with -i")
+        spec.notes.append(d.blocked)
+
+
+def _cannot_see_pictures(spec: RequestSpec, reader: _Reader) -> None:
+    """A text about the user's pictures is written from the request's words, never from the pixels.
+
+    genloom has no image-understanding model: a caption or description "of" a photo would be made
+    up. With a subject of its own ("a caption for beach.jpg about our summer sale") the text is
+    written from that, and the picture is not its material; with none, the text is blocked
+    (``Deliverable.blocked``, a plan note naming what to add) and the run makes nothing for it.
+    """
+    kinds = {f.id: f.kind for f in spec.inputs}
+    for d in spec.deliverables:
+        if d.kind != "text" or d.blocked or any(spec.deliverables[j].kind in ("text", "transcript")
+                                                for j in d.made_from):
+            continue
+        pictures = [i for i in d.uses_inputs if kinds.get(i) == "image"]
+        named = [m for m in d.uses_files if reader.file_kind(m) == "image"]
+        reads_words = [i for i in d.uses_inputs if kinds.get(i) != "image"] or \
+            [m for m in d.uses_files if reader.file_kind(m) not in ("image", None)]
+        if not (pictures or named) or reads_words:
+            continue  # no picture, or it also reads words (a text file, a recording)
+        names = named or [f.named_as if f.named_as not in ("", "-i", "upload") else Path(f.path).name
+                          for f in spec.inputs if f.id in pictures]
+        one = len(names) == 1
+        what = names[0] if one else f"{names[0]} and the other pictures"
+        if _has_subject(spec, reader):
+            d.uses_inputs = [i for i in d.uses_inputs if i not in pictures]
+            d.uses_files = [m for m in d.uses_files if m not in named]
+            if d.operation == "describe":
+                d.operation = None
+            spec.notes.append(f"genloom cannot see what {what} {'shows' if one else 'show'}: the text is "
+                              "written from what the request says, not from the picture")
+            continue
+        d.blocked = (f"Nothing to write about {what}: genloom cannot see what {'it shows' if one else 'they show'} "
+                     f"(it has no image-understanding model); say it in the request (\"... {names[0]}: our team "
+                     "at the summer fair\"), or give the facts in a text file with -i")
         spec.notes.append(d.blocked)
 
 

@@ -18,6 +18,9 @@ _TOPIC_STOP = re.compile(
     r"\s*(?:[:;]|,(?!\s+(?:a|an|the|our|my|your)\s)|\bwith\b|\bthat\b|\bwhich\b|\bin (?:a|an|the)\b|"
     r"\b(?:then|and then)\b|\b(?:(?:to|into|onto|on|under|over|from|in) )?zfile\d+\b|\b(?:i|we) (?:need|want|would like|'d like)\b).*$")
 _AND = re.compile(r"\s+(?:and|then|plus)\s+")
+# "a caption for sunset.jpg promoting our rooftop bar": what a piece promotes or announces is its subject.
+_PROMOTES = re.compile(r"\b(?:promoting|advertising|announcing|celebrating|introducing|showcasing|"
+                       r"advertises|promotes|announces|celebrates|introduces|showcases)\s+(.+)")
 _DURATION_TAIL = re.compile(r"[,\s]*\b(?:\d+|one|two|three|ten|fifteen|twenty|thirty)\s*-?\s*(?:seconds?|secs?|s|"
                             r"minutes?|mins?)\b.*$", re.I)
 _STOP = frozenset("""a an the and or with for of to in on my our your me i we you it this that some short long
@@ -28,9 +31,9 @@ story post hero logo poster music song banner""".split())
 
 
 def heuristic_topic(text: str, names_parts: Callable[[str], bool]) -> str | None:
-    """The subject after "about"/"for"/"of"/"called", or None. ``names_parts`` says whether words name deliverables."""
+    """The subject after "about"/"for"/"promoting"/"of"/"called", or None. ``names_parts`` says whether words name deliverables."""
     head = re.split(r":(?!\d)", text, maxsplit=1)[0]  # "a 9:16 poster" has no colon clause
-    for pattern in (r"\babout\s+(.+)", r"\bfor\s+(.+)", _TOPIC.pattern):
+    for pattern in (r"\babout\s+(.+)", r"\bfor\s+(.+)", _PROMOTES.pattern, _TOPIC.pattern):
         m = re.search(pattern, head, re.I)
         if not m:
             continue
