@@ -315,3 +315,12 @@ def test_a_text_with_its_own_subject_is_written_from_the_request_not_the_picture
     text = next(d for d in spec.deliverables if d.kind == "text")
     assert not text.blocked and not text.uses_files and text.operation != "describe"
     assert any("cannot see what sunset.webp shows" in n for n in spec.notes)
+
+
+@pytest.mark.parametrize(("request_text", "topic"), [
+    ("our dog-walking service could use a friendly mascot", "our dog-walking service"),
+    ("a short story about a robot that needs a friend", "a robot"),  # a need inside the subject
+    ("a flyer promoting the village flea market", "the village flea market"),
+])
+def test_the_topic_is_the_thing_that_needs_or_is_promoted(request_text: str, topic: str) -> None:
+    assert read(request_text, use_llm=False, use_embeddings=False).topic == topic

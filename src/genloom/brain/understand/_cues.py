@@ -10,6 +10,8 @@ with word boundaries; longer patterns win over shorter overlapping ones, so
 
 from __future__ import annotations
 
+import re
+
 # --- programming languages, listed once ------------------------------------
 # These name a language wherever they stand: each is a code noun, and before another noun
 # it makes that noun code ("a bash script", "a Kotlin data class").
@@ -233,3 +235,11 @@ BUNDLES: dict[str, list[str]] = {
     r"podcast intro": ["speech", "music"],
     r"(?:marketing |product )?launch kit": ["text", "image", "speech", "music", "video"],
 }
+
+
+# "our website needs a new logo", "these photos a.jpg need a caption each": a thing that needs, lacks or
+# could use something asks for that something. The wanted object decides the kind; the thing is its
+# subject or the user's file. A person who needs ("i need", "we need") is a polite opener, read elsewhere.
+NEEDS = re.compile(r"^(?!(?:i|we|you|they|he|she|it|i'd|we'd)\b)(?P<thing>.+?)\s+"
+                   r"(?:needs?|requires?|could (?:really )?use|lacks?|(?:is|are) (?:missing|lacking))\s+"
+                   r"(?!to\b)(?P<wanted>\S.*)$")

@@ -103,12 +103,6 @@ _OWN_FILES = re.compile(r"^(?:(?:with|using|from|take|here are|these are|attache
                         r"(?:these|those|my|our|the attached)\s+(?:[\w'-]+\s+){0,3}?zfile\d+(?:\s+zfile\d+)*$")
 _HAVE = re.compile(r"^(?:i|we)(?: have| 've| already)? (?:have|got|recorded|made|wrote|took|shot|filmed|attached|"
                    r"uploaded)\b|^(?:here is|here's|attached is|this is)\b")
-# "our website needs a new logo", "these photos a.jpg need a caption each": a thing that needs, lacks or
-# could use something asks for that something. The wanted object decides the kind; the thing is its
-# subject or the user's file. A person who needs ("i need", "we need") is a polite opener, read elsewhere.
-_NEEDS = re.compile(r"^(?!(?:i|we|you|they|he|she|it|i'd|we'd)\b)(?P<thing>.+?)\s+"
-                    r"(?:needs?|requires?|could (?:really )?use|lacks?|(?:is|are) (?:missing|lacking))\s+"
-                    r"(?!to\b)(?P<wanted>\S.*)$")
 # "needs more contrast", "needs bolder letters": a comparative asks for a change to the thing, not a new one.
 _COMPARATIVE = re.compile(r"^(?:more|less|fewer|better|worse|(?P<er>[a-z]{3,}er))\s+\S")
 
@@ -505,7 +499,7 @@ def find_parts(request: str) -> Found:
             found.asking = found.asking.replace(chunk, " ").strip(" ,;")
             continue  # "i have a recording called x.m4a": the user's own file, not something to make
         res = _classify_part(chunk)
-        needs = _NEEDS.match(chunk)
+        needs = cues.NEEDS.match(chunk)
         if needs and _changes_the_thing(needs.group("wanted")):
             thing = _classify_part(needs.group("thing"))  # "the banner needs bolder letters": a banner
             res = thing if thing.kinds else res

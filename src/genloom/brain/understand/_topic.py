@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from genloom.brain.understand._cues import NEEDS
+
 _TOPIC = re.compile(r"\b(?:about|for|of|on|called|named)\s+(.+)")
 # A comma ends the topic, except before an appositive that says what the subject is.
 _TOPIC_STOP = re.compile(
@@ -31,8 +33,15 @@ story post hero logo poster music song banner""".split())
 
 
 def heuristic_topic(text: str, names_parts: Callable[[str], bool]) -> str | None:
-    """The subject after "about"/"for"/"promoting"/"of"/"called", or None. ``names_parts`` says whether words name deliverables."""
+    """The subject after "about"/"for"/"promoting"/"of"/"called", the thing that "needs" something, or None. ``names_parts`` says whether words name deliverables."""
     head = re.split(r":(?!\d)", text, maxsplit=1)[0]  # "a 9:16 poster" has no colon clause
+    needs = NEEDS.match(head.strip())
+    if needs and names_parts(needs.group("wanted")) and not re.search(r"\b(?:who|that|which|zfile\d+)\b",
+                                                                     needs.group("thing")):
+        # "our bike shop's website needs a new logo": the logo is for the thing that needs it.
+        thing = needs.group("thing").strip(" .!?,")
+        if len(thing) >= 3:
+            return thing
     for pattern in (r"\babout\s+(.+)", r"\bfor\s+(.+)", _PROMOTES.pattern, _TOPIC.pattern):
         m = re.search(pattern, head, re.I)
         if not m:
