@@ -68,6 +68,8 @@ FRAME_WORDS = {
     "session", "sessions", "camp", "retreat", "expo", "summit", "podcast", "blog", "newsletter",
     "campaign", "fundraiser", "drive", "contest", "competition", "championship", "cup", "repair", "rental",
     "delivery", "supply", "supplies", "co", "inc", "ltd", "firm", "practice", "office", "lab", "labs",
+    # A role or a front, not a thing to draw: "a robot mascot" is a robot, "a bookshop storefront" books.
+    "mascot", "character", "storefront", "shopfront", "boutique",
 }
 # "a glass of juice", "a bowl of ramen": the noun after "of" is the subject.
 PARTITIVES = {"glass", "cup", "mug", "bowl", "plate", "slice", "piece", "bottle", "box", "bag", "pair", "set",
@@ -81,6 +83,7 @@ BREAKS = {"with", "in", "on", "at", "by", "from", "into", "over", "under", "near
 # Names of people-with-attribute emoji begin with who it is ("man red hair"): that word is the head.
 _PERSON_HEADS = {"person", "man", "woman", "men", "women", "people", "family", "couple", "kiss", "boy", "girl"}
 _WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*")
+_WORD_OR_COMMA = re.compile(r"[a-z0-9][a-z0-9'\-]*|,")
 
 # How much each kind of match is worth, before the word's role weight.
 NAME_HEAD = 1.0     # the word is what the asset is ("lantern" -> red paper lantern)
@@ -141,9 +144,15 @@ def _whole_names() -> frozenset[str]:
 
 
 def parse(text: str) -> Query:
-    tokens = [t.strip("'-") for t in _WORD.findall(text.lower())]
+    tokens = [t.strip("'-") for t in _WORD_OR_COMMA.findall(text.lower())]
     phrases: list[list[str]] = [[]]
-    for t in tokens:
+    for i, t in enumerate(tokens):
+        if t == ",":
+            # "a bicycle shop website, minimalist clean design": a comma ends the subject phrase, except
+            # before an appositive that says what it is ("GlowTrail, a solar lantern").
+            if i + 1 < len(tokens) and tokens[i + 1] not in ("a", "an", "the"):
+                phrases.append([])
+            continue
         gerund = t.endswith("ing") and len(t) > 5 and not _is_noun_ing(t) and t not in BREAKS
         if gerund and not any(_content(x) for x in phrases[-1]):
             # "a fishing trip", "a plumbing company": an -ing word before the noun names an activity.
