@@ -324,3 +324,26 @@ def test_a_text_with_its_own_subject_is_written_from_the_request_not_the_picture
 ])
 def test_the_topic_is_the_thing_that_needs_or_is_promoted(request_text: str, topic: str) -> None:
     assert read(request_text, use_llm=False, use_embeddings=False).topic == topic
+
+
+def test_words_after_the_colon_are_what_the_parts_pointing_at_them_say_and_print() -> None:
+    spec = read("read these directions out loud and also print them on a flyer: turn left at the old mill",
+                use_llm=False, use_embeddings=False)
+    speech = next(d for d in spec.deliverables if d.kind == "speech")
+    flyer = next(d for d in spec.deliverables if d.kind == "image")
+    assert speech.verbatim == flyer.headline == "turn left at the old mill"
+    assert speech.words is None  # no script to write: the words are given
+
+
+@pytest.mark.parametrize("request_text", ["stick this slogan on a banner: Ride more, worry less",
+                                          "paint it across the top of a poster: Ride more, worry less"])
+def test_words_placed_on_a_picture_make_the_picture_with_them(request_text: str) -> None:
+    d = _only(request_text)
+    assert d.kind == "image" and d.headline == "Ride more, worry less"
+
+
+def test_parts_that_do_not_point_at_the_colon_words_keep_their_own_subject() -> None:
+    spec = read("a flyer and a voiceover for our repair shop: open late on Fridays", use_llm=False,
+                use_embeddings=False)
+    speech = next(d for d in spec.deliverables if d.kind == "speech")
+    assert speech.verbatim is None

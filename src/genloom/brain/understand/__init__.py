@@ -327,6 +327,7 @@ class _Reader:
             self._settings(d, phrase, alone=len(parts) == 1, several=part.several,
                            speaker=self.speakers.get(id(part), ""))
         self._carry(parts, ds)
+        self._shared_words(ds)
         self._chain(parts, ds)
         self._files(parts, ds)
         self._feed_clip_edits(ds)
@@ -403,6 +404,31 @@ class _Reader:
                 d.words, d.words_bound = stated  # type: ignore[assignment]
                 if items > 1:
                     d.count = items  # params "n": the executor measures the list against n x words
+
+    def _shared_words(self, ds: list[Deliverable]) -> None:
+        """Words after the request's colon are what its parts say or print when they point at them.
+
+        "read this recipe aloud and put it on a card: 2 eggs, 1 cup flour": the voice reads the
+        words and the card prints them; "this"/"it" are those words, not a subject for the LLM.
+        """
+        at = self.found.payload_at
+        if at is None or len(self.found.cased) != len(self.found.lowered):
+            return
+        words = self._restore(self.found.cased[at:], at).strip(" .")
+        if not words:
+            return
+        for d in ds:
+            if not _POINTS_AT.search(d.phrase):
+                continue  # "a poster and a jingle for our bakery: fresh bread daily" names its own subject
+            # "say this warmly": the words read from the phrase are the pointer itself, not quoted words.
+            pointer = d.verbatim is not None and not _extract.quoted(d.phrase) and _POINTS_AT.search(d.verbatim)
+            if d.kind == "speech" and (d.verbatim is None or pointer):
+                d.verbatim = words
+                d.words = d.words_bound = None
+            elif d.kind == "image" and d.headline is None:
+                d.headline, d.headline_wanted = words, False
+            elif d.kind == "text" and d.verbatim is None:
+                d.verbatim = words
 
     @staticmethod
     def _recording_of_a_sound(phrase: str) -> bool:
@@ -663,6 +689,8 @@ def _stated(words: str, *exact_words: str | None) -> str:
 
 # Operations that keep the user's clip and lay new sound over it.
 _CLIP_EDITS = ("voiceover", "add-music", "edit")
+# A part that points at words given elsewhere in the request ("put it on a card", "read this aloud").
+_POINTS_AT = re.compile(r"\b(?:it|this|that|these|those|them|the following)\b", re.I)
 
 
 def _read_topic(spec: RequestSpec, reader: _Reader, use_llm: bool, model: str | None, reading: object,

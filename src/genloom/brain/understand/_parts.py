@@ -124,6 +124,9 @@ _STYLE_ONLY = re.compile(r"^(?:in )?(?:an? )?[\w -]{1,30} (?:style|look|aestheti
 _CONVERT = re.compile(r"\b(?:turn|convert|transform|change|make|render|adapt|remix)\b")
 _PRONOUN_OBJ = re.compile(r"\b(?:it|them|this|that|how it works|what it does)\b")
 _WRITE = re.compile(r"\b(?:write|draft|type|jot)\b")
+# "put this quote on a poster", "write it on a banner": words placed on a picture; the picture is made.
+_PLACE_ON = re.compile(r"\b(?:put|print|write|place|stick|stamp|paint|display|show|set|add)\b.*?"
+                       r"\b(?:on|onto|across|over)\s+(?:a|an|the|my|our|this|some)\s+")
 
 
 @dataclass
@@ -315,6 +318,13 @@ def _classify_part(text: str) -> _PartResult:
                 if kind != "bundle":
                     return _PartResult([kind], target.text, f"converts into {target.text!r}", "noun")
 
+    place = _PLACE_ON.search(text)
+    if place:
+        on = [m for m in matches if m.start >= place.end() and m.role == "noun"]
+        if on and on[0].kind in ("image", "video"):
+            target = on[0]
+            return _PartResult([target.kind], target.text, f"the words go on {target.text!r}", "noun")
+
     # The head phrase: everything up to the first boundary word after the first noun.
     first_noun = next((m for m in matches if m.role == "noun"), None)
     limit = len(text)
@@ -465,6 +475,9 @@ class Found:
     quotes: list[str]
     # The words that ask for something: the request minus parts that only describe the user's files.
     asking: str = ""
+    # Where the words after a clause colon start in ``lowered``/``cased`` ("read this aloud and put it on
+    # a card: 2 eggs, 1 cup flour"), when they are the words the parts refer to, not more parts.
+    payload_at: int | None = None
 
 
 def find_parts(request: str) -> Found:
@@ -481,7 +494,9 @@ def find_parts(request: str) -> Found:
         found.parts.append(Part("text", text, text.split()[0], "a question: the answer is text"))
         return found
     notes = found.notes
-    text = _strip_payload(text)
+    whole, text = text, _strip_payload(text)
+    if text != whole and whole.startswith(text):
+        found.payload_at = len(text) + (len(whole[len(text):]) - len(whole[len(text):].lstrip(" :")))
     parts: list[Part] = []
     host: int | None = None
     # "In a female voice, say ...": a voice description that comes before the voice it
