@@ -220,3 +220,15 @@ def test_a_sound_genloom_cannot_make_is_noted_as_failing_before_it_runs() -> Non
     note = next(n for n in p.notes if "squeaky swing" in n)
     assert "will fail" in note and "rain" in note and "closest" not in note
     assert not any("squeaky" in n for n in plan("rain on a tin roof, 10 seconds", use_llm=False).notes)
+
+
+@pytest.mark.parametrize(("request_text", "sung"), [
+    ("a reggae tune about island life with a singer", True),
+    ("compose a ballad and have someone sing the chorus", True),
+    ("a calm piano piece, no vocals", False),
+    ("an instrumental version of a wedding march", False),
+])
+def test_sung_words_are_noted_as_instrumental_and_never_passed_on(request_text: str, sung: bool) -> None:
+    p = plan(request_text, use_llm=False)
+    assert any("cannot sing" in n for n in p.notes) is sung
+    assert all("vocals" not in s.params for s in p.steps)  # a note, not a generator parameter

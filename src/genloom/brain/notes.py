@@ -56,4 +56,8 @@ def honest_notes(spec: RequestSpec) -> list[str]:
                 notes.append(f"{d.phrase or 'this sound'!r} is not one of the sounds genloom synthesises "
                              f"({', '.join(SOUNDS)}): this step will fail. A recording of it, or a sound-effects "
                              "model added as a plugin, would make it.")
+        if d.kind == "music" and d.music is not None and d.music.vocals:
+            notes.append("genloom cannot sing: the music will be instrumental, with no words sung "
+                         "(lyrics, when asked, are delivered as text). A singing-voice model added as a plugin "
+                         "would sing them.")
     return notes

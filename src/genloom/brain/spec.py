@@ -82,6 +82,9 @@ class MusicSettings(BaseModel):
     instruments: list[str] = Field(default_factory=list)
     drums: bool | None = None  # None: the genre's default
     mood: str | None = None
+    # Sung words were asked ("sing it", "with vocals"): genloom's music is instrumental, so a plan note
+    # says so; never a generator parameter.
+    vocals: bool | None = None
 
 
 class InputFile(BaseModel):
@@ -177,7 +180,7 @@ class Deliverable(BaseModel):
         if self.voice is not None and not self.voice.is_empty():
             p["voice_traits"] = {k: v for k, v in self.voice.model_dump().items() if v is not None}
         if self.music is not None:
-            m = self.music.model_dump()
+            m = self.music.model_dump(exclude={"vocals"})
             p.update({k: v for k, v in m.items() if v not in (None, [])})
         if self.with_music is not None:
             p["music"] = self.with_music

@@ -430,6 +430,9 @@ _KEY = re.compile(r"\b(?:in(?: the key of)?|key(?: of)?:?)\s+([A-G])(\s*(?:#|♯
                   r"(?:\s*(major|minor|maj|min|m)\b)?")
 
 
+_SUNG = re.compile(r"\b(?:sing|sings|sung|singing|singer|vocals?|vocalist|lyrics|rap|rapped|rapping)\b")
+
+
 def music(text: str) -> MusicSettings | None:
     """Genre, tempo, key, mode, instruments, drums and mood a phrase states."""
     low = text.lower()
@@ -465,6 +468,8 @@ def music(text: str) -> MusicSettings | None:
     mood = next((m for m in MOODS if re.search(rf"\b{m}\b", low)), None)
     if mood:
         out["mood"] = mood
+    if _SUNG.search(low) and not re.search(r"\b(?:no|without)\s+(?:vocals?|singing|lyrics)\b|\binstrumental\b", low):
+        out["vocals"] = True
     return MusicSettings(**out) if out else None
 
 
