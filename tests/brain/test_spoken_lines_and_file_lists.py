@@ -36,7 +36,7 @@ SPOKEN: list[tuple[str, str, dict[str, str], float | None]] = [
     ('a 10-second clip in which a deep male voice says "Doors open at seven."', "Doors open at seven.",
      {"gender": "male", "pitch": "low"}, 10.0),
     ('Make an animation of autumn leaves while a woman whispers, "Let it go."', "Let it go.",
-     {"gender": "female"}, None),
+     {"gender": "female", "tone": "whispering"}, None),
     ('a video of a harbour at dawn where the narrator reads “Chapter one: the tide” aloud',
      "Chapter one: the tide", {}, None),
     ("a short film of a kitchen with a chef who says: 'Taste everything twice.'", "Taste everything twice.", {},

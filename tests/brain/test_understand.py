@@ -347,3 +347,19 @@ def test_parts_that_do_not_point_at_the_colon_words_keep_their_own_subject() -> 
                 use_embeddings=False)
     speech = next(d for d in spec.deliverables if d.kind == "speech")
     assert speech.verbatim is None
+
+
+@pytest.mark.parametrize(("request_text", "tone"), [
+    ("a short poem about snow, then read it softly", "soft"),
+    ("compose a toast for my brother's wedding and read it proudly", None),
+    ("write two lines for a ghost story, then whisper them", "whispering"),
+    ("a bedtime rhyme, then read it gently in a whisper", "gentle"),
+])
+def test_how_words_are_performed_makes_them_spoken(request_text: str, tone: str | None) -> None:
+    speech = [d for d in _delivered(request_text) if d.kind == "speech"]
+    assert len(speech) == 1, [d.kind for d in _delivered(request_text)]
+    assert (speech[0].voice.tone if speech[0].voice else None) == tone
+
+
+def test_reading_something_carefully_is_not_a_request_for_a_voice() -> None:
+    assert [d.kind for d in _delivered("read it carefully and fix the typos: Teh cat sat")] == ["text"]

@@ -241,7 +241,7 @@ def resolve(traits: dict[str, Any] | None, language: str | None = None, model: s
     best = ranked[0]
     if not best.missed:
         return best.voice.id, f"{best.voice.id} ({best.voice.describe()}) has {', '.join(best.met)}"
-    met = f"has {', '.join(best.met)} but " if best.met else ""
+    met = f"has {', '.join(best.met)} but " if best.met else "has "
     return best.voice.id, (f"no installed voice has {', '.join(best.missed)}; closest: {best.voice.id} "
                            f"({best.voice.describe()}), which {met}not {', '.join(best.missed)}. "
                            f"{_what_would_fit(asked, language)}")

@@ -164,7 +164,10 @@ DOMINANT_VERBS: dict[str, list[str]] = {
     "speech": [
         r"narrate", r"read (?:[\w'-]+ ){0,3}(?:aloud|out loud|out)", r"read (?:it|this|that|them) "
         r"(?:to me|back)", r"out loud", r"aloud", r"speak", r"pronounce", r"say",
-        r"in an? [\w ,-]{0,30}(?:voice|accent)", r"record (?:it|this|that|them)",
+        r"in an? [\w ,-]{0,30}(?:voice|accent|whisper)", r"record (?:it|this|that|them)",
+        # "read it slowly", "whisper it": how the words are performed, so they are spoken.
+        r"read (?:it|this|that|them) (?:slowly|softly|quietly|gently|calmly|loudly|cheerfully|warmly|"
+        r"dramatically|clearly|happily|sadly|playfully|tenderly|proudly)\b", r"whisper(?:ed)? (?:it|this|that|them)",
     ],
     "image": [r"draw", r"paint", r"sketch", r"illustrate", r"photograph", r"doodle"],
     "video": [r"animate", r"film"],

@@ -353,10 +353,23 @@ def voice(text: str) -> VoiceTraits | None:
     return VoiceTraits(**traits) if traits else None
 
 
+def _adverb(adjective: str) -> str:
+    """How the tone is said as a manner ("read it calmly", "gently", "happily", "dramatically")."""
+    if adjective.endswith("le"):
+        return adjective[:-1] + "y"
+    if adjective.endswith("y"):
+        return adjective[:-1] + "ily"
+    if adjective.endswith("ic"):
+        return adjective + "ally"
+    return adjective + "ly"
+
+
 def tone(text: str) -> str | None:
     """A tone word anywhere in a speech phrase ("a radio ad, male voice, energetic")."""
     low = text.lower()
-    found = next((t for t in TONES if re.search(rf"\b{t}\b", low)), None)
+    found = next((t for t in TONES if re.search(rf"\b(?:{t}|{_adverb(t)})\b", low)), None)
+    if found is None and re.search(r"\bin an? (?:soft |low |quiet )?whisper\b|\bwhisper(?:s|ed)?\b", low):
+        found = "whispering"  # "read it in a whisper", "whisper it"
     return "energetic" if found in ("excited", "enthusiastic", "upbeat") else found
 
 
