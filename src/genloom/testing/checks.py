@@ -158,7 +158,10 @@ def level_between_words(path: str | Path, quantile: float = 0.1) -> float:
 # -- images -------------------------------------------------------------------------------
 
 def printed_text(path: str | Path) -> str:
-    """The words printed on an image (Tesseract), read at 2x after greyscale, both polarities."""
+    """The words printed on an image (Tesseract): as it is, and enlarged in greyscale, both polarities.
+
+    Each reading can miss what another gets (dark type on a mid-blue reads as colour, not as grey).
+    """
     from PIL import Image, ImageOps
 
     exe = shutil.which("tesseract")
@@ -171,7 +174,7 @@ def printed_text(path: str | Path) -> str:
         grey = grey.resize((int(grey.width * scale), int(grey.height * scale)))
         # Tesseract misses words that touch the edge: give the page a margin of its own edge colour.
         grey = ImageOps.expand(grey, border=max(20, grey.height // 10), fill=grey.getpixel((0, grey.height - 1)))
-        for i, variant in enumerate((grey, ImageOps.invert(grey))):
+        for i, variant in enumerate((im.convert("RGB"), grey, ImageOps.invert(grey))):
             target = Path(tmp) / f"v{i}.png"
             variant.save(target)
             run = subprocess.run([exe, str(target), "stdout", "--psm", "11"], capture_output=True, text=True,
