@@ -56,3 +56,13 @@ def test_the_server_admits_one_generation_per_reproducible_model(monkeypatch: py
     monkeypatch.setenv("GENLOOM_LLAMA_RUNTIME", "xllamacpp")
     monkeypatch.setenv("GENLOOM_REPRODUCIBLE", "on")
     assert gguf_runtime.expected_parallel(card()) == 1
+
+
+def test_reproducible_mode_refuses_parallel_slots_or_speculation_it_cannot_keep() -> None:
+    pytest.importorskip("xllamacpp")
+    from genloom.backends.embedded import SMOLLM2
+    from genloom.backends.xllamacpp import XLlamaCppModel
+
+    for extra in ({"parallel": 2}, {"ngram": True}):
+        with pytest.raises(InvalidInput, match="reproducible mode runs one sequence at a time"):
+            XLlamaCppModel(SMOLLM2, reproducible=True, **extra)
