@@ -496,7 +496,7 @@ def find_parts(request: str) -> Found:
     notes = found.notes
     whole, text = text, _strip_payload(text)
     if text != whole and whole.startswith(text):
-        found.payload_at = len(text) + (len(whole[len(text):]) - len(whole[len(text):].lstrip(" :")))
+        found.payload_at = len(whole) - len(whole[len(text):].lstrip(" :"))  # past the colon and spaces
     parts: list[Part] = []
     host: int | None = None
     # "In a female voice, say ...": a voice description that comes before the voice it
